@@ -1,0 +1,85 @@
+// Dense<In, Out, Act>: a fully connected layer with sizes fixed at compile time.
+//
+// Weights are kept input-major, weights[k * padded_out + j] for input k and output j, because the
+// kernels stream one input's row of outputs at a time (and the sparse path touches only the rows
+// of non-zero inputs). Model files store the canonical output-major order; weight(j, k) reads it.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "dr/activation.hpp"
+#include "dr/array.hpp"
+#include "dr/kernels/reference.hpp"
+#include "dr/kernels/simd.hpp"
+#include "dr/random.hpp"
+
+namespace dr {
+
+template <std::size_t In, std::size_t Out, class Act = Identity>
+struct Dense {
+  static_assert(In > 0 && Out > 0, "a Dense layer needs at least one input and one output");
+
+  using activation = Act;
+  static constexpr std::size_t in_size = In;
+  static constexpr std::size_t out_size = Out;
+  static constexpr std::size_t padded_out = padded(Out);
+  static constexpr std::size_t weight_count = In * Out;
+  static constexpr std::size_t param_count = In * Out + Out;
+
+  AlignedArray<real, In * padded_out> weights;  ///< input-major, padding columns zero
+  AlignedArray<real, padded_out> bias;          ///< padding zero
+
+  static std::string name() {
+    return "Dense<" + std::to_string(In) + ", " + std::to_string(Out) + "> " +
+           std::string(Act::name);
+  }
+
+  /// The weight from input k to output j.
+  real& weight(std::size_t j, std::size_t k) { return weights[k * padded_out + j]; }
+  real weight(std::size_t j, std::size_t k) const { return weights[k * padded_out + j]; }
+
+  /// He-normal for ReLU (keeps the activations' variance through the layer), Glorot-uniform
+  /// otherwise; biases zero. Padding stays zero so that it never leaks into a result.
+  void initialize(Rng& rng) {
+    *this = Dense{};
+    if constexpr (Act::he_init) {
+      const real sd = std::sqrt(real(2) / In);
+      for (std::size_t k = 0; k < In; ++k)
+        for (std::size_t j = 0; j < Out; ++j) weight(j, k) = sd * standard_normal(rng);
+    } else {
+      const real limit = std::sqrt(real(6) / (In + Out));
+      for (std::size_t k = 0; k < In; ++k)
+        for (std::size_t j = 0; j < Out; ++j) weight(j, k) = uniform(rng, -limit, limit);
+    }
+  }
+
+  /// y = act(x W + b) for `rows` rows of x (row stride ldx); y has row stride padded_out.
+  template <class Kernel = kernels::Default>
+  void forward(std::size_t rows, const real* x, std::size_t ldx, real* y) const {
+    Kernel::template affine<In, padded_out>(rows, x, ldx, weights.data(), bias.data(), y);
+    if constexpr (!std::is_same_v<Act, Identity>)
+      for (std::size_t i = 0; i < rows * padded_out; ++i) y[i] = Act::apply(y[i]);
+  }
+
+  /// Given the layer's input x and output y, and dy = dLoss/dy (overwritten with dLoss/dz),
+  /// adds this batch's gradients to `grad` and, if dx is not null, writes dLoss/dx (stride lddx).
+  template <class Kernel = kernels::Default>
+  void backward(std::size_t rows, const real* x, std::size_t ldx, const real* y, real* dy,
+                Dense& grad, real* dx = nullptr, std::size_t lddx = In) const {
+    if constexpr (!std::is_same_v<Act, Identity>)
+      for (std::size_t i = 0; i < rows * padded_out; ++i)
+        dy[i] *= Act::derivative_from_output(y[i]);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < padded_out; ++j) grad.bias[j] += dy[r * padded_out + j];
+    Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dy,
+                                                            grad.weights.data());
+    if (dx) Kernel::template input_grad<In, padded_out>(rows, dy, weights.data(), dx, lddx);
+  }
+
+  bool operator==(const Dense&) const = default;
+};
+
+}  // namespace dr

@@ -1,0 +1,55 @@
+// The reference kernels: plain scalar loops in the order a textbook writes them. They are the
+// truth that every fast path is tested against, and are never the default.
+//
+// Layout shared by all kernels: a layer's weights are stored input-major, w[k * Np + j] for input
+// k and output j, with Np = padded(Out) and the padding columns zero. Activations are row-major
+// with row stride ldx (input) or Np (output).
+#pragma once
+
+#include <cstddef>
+
+#include "dr/config.hpp"
+
+namespace dr::kernels {
+
+struct Reference {
+  static constexpr const char* name = "reference";
+
+  /// y[r][j] = b[j] + sum_k x[r][k] w[k][j]   for r < rows, j < Np.
+  template <std::size_t In, std::size_t Np>
+  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                     const real* b, real* y) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < Np; ++j) {
+        real sum = b[j];
+        for (std::size_t k = 0; k < In; ++k) sum += x[r * ldx + k] * w[k * Np + j];
+        y[r * Np + j] = sum;
+      }
+  }
+
+  /// dw[k][j] += sum_r x[r][k] dz[r][j].
+  template <std::size_t In, std::size_t Np>
+  static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
+                                     const real* dz, real* dw) {
+    for (std::size_t k = 0; k < In; ++k)
+      for (std::size_t j = 0; j < Np; ++j) {
+        real sum = 0;
+        for (std::size_t r = 0; r < rows; ++r) sum += x[r * ldx + k] * dz[r * Np + j];
+        dw[k * Np + j] += sum;
+      }
+  }
+
+  /// dx[r][k] = sum_j dz[r][j] w[k][j]   for k < In.
+  template <std::size_t In, std::size_t Np>
+  static void input_grad(std::size_t rows, const real* dz, const real* w, real* dx,
+                         std::size_t lddx) {
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t k = 0; k < In; ++k) {
+        real sum = 0;
+        for (std::size_t j = 0; j < Np; ++j) sum += dz[r * Np + j] * w[k * Np + j];
+        dx[r * lddx + k] = sum;
+      }
+  }
+};
+
+}  // namespace dr::kernels

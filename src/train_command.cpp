@@ -1,0 +1,145 @@
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+#include <variant>
+
+#include "commands.hpp"
+#include "dr/data/batch.hpp"
+#include "dr/model_file.hpp"
+#include "dr/optimizer.hpp"
+#include "dr/schedule.hpp"
+#include "dr/train.hpp"
+#include "hidden_menu.hpp"
+#include "progress.hpp"
+
+namespace driver {
+namespace {
+
+struct TrainSettings {
+  std::string train_file, labels_file, model_file;
+  double validation = 0;
+  std::size_t hidden = 128;
+  std::size_t epochs = 10;
+  std::size_t batch = 64;
+  std::string optimizer = "sgd";
+  std::optional<float> lr;
+  float momentum = 0.9f;
+  float weight_decay = 0;
+  std::string schedule = "cosine";
+  float noise = 0;
+  std::uint64_t seed = 1;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+template <class Net>
+void train(const TrainSettings& s) {
+  check_output_folder(s.model_file);
+  const dr::Dataset data = load_input(s.train_file, s.labels_file);
+  if (!data.labelled()) throw dr::Error(s.train_file + ": has no labels; training needs them");
+  const auto split = dr::split_rows(data.rows(), s.validation, dr::derive_seed(s.seed, 0xda7a));
+  if (split.train.empty())
+    throw dr::Error(s.train_file + ": no rows left to train on after holding out --validation");
+
+  const float lr = s.lr.value_or(s.optimizer == "adam" ? 1e-3f : 0.05f);
+  const double epochs = static_cast<double>(s.epochs);
+  using Schedule = std::variant<dr::ConstantLr, dr::StepLr, dr::CosineLr>;
+  const Schedule schedule = s.schedule == "constant" ? Schedule(dr::ConstantLr{lr})
+                            : s.schedule == "step"   ? Schedule(dr::StepLr{lr, epochs / 3, 0.1f})
+                                                     : Schedule(dr::CosineLr{lr, epochs});
+  const auto lr_at = [&](double e) { return std::visit([e](auto& f) { return f(e); }, schedule); };
+
+  if (!s.quiet)
+    std::printf("%straining on %zu rows of %s (%zu held out), %zu epochs, batch %zu, %s lr %g\n",
+                Net::describe().c_str(), split.train.size(), s.train_file.c_str(),
+                split.validation.size(), s.epochs, s.batch, s.optimizer.c_str(), double(lr));
+  auto net = dr::make_network<Net>(s.seed);
+  Progress progress(s.quiet, split.train.size());
+  const dr::FitOptions options{s.epochs, s.batch, s.seed, s.noise, 0};
+  const dr::FitCallbacks callbacks{[&](const dr::BatchProgress& p) { progress.batch(p); },
+                                   [&](const dr::EpochReport& r) { progress.epoch(r, s.epochs); }};
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<dr::EpochReport> reports;
+  if (s.optimizer == "adam")
+    reports = dr::fit(*net, dr::Adam<Net>({.weight_decay = s.weight_decay}), lr_at, data,
+                      split.train, split.validation, options, callbacks);
+  else
+    reports = dr::fit(*net,
+                      dr::Sgd<Net>({.momentum = s.momentum, .nesterov = true,
+                                    .weight_decay = s.weight_decay}),
+                      lr_at, data, split.train, split.validation, options, callbacks);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  dr::ModelMetadata meta{{"seed", std::to_string(s.seed)},
+                         {"epochs", std::to_string(s.epochs)},
+                         {"batch", std::to_string(s.batch)},
+                         {"optimizer", s.optimizer},
+                         {"lr", std::to_string(lr)},
+                         {"schedule", s.schedule},
+                         {"weight_decay", std::to_string(s.weight_decay)},
+                         {"noise", std::to_string(s.noise)},
+                         {"validation", std::to_string(s.validation)},
+                         {"train_file", s.train_file},
+                         {"train_rows", std::to_string(split.train.size())},
+                         {"final_loss", std::to_string(reports.back().loss)},
+                         {"training_seconds", std::to_string(seconds)},
+                         {"trained_at", utc_now()}};
+  if (reports.back().validation_accuracy)
+    meta["validation_accuracy"] = std::to_string(*reports.back().validation_accuracy);
+  dr::save_model(s.model_file, *net, meta);
+  if (!s.quiet)
+    std::printf("trained in %.1fs; model written to %s\n", seconds, s.model_file.c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto s = std::make_shared<TrainSettings>();
+  auto* cmd = app.add_subcommand("train", "Train a 784-H-10 network and save it");
+  cmd->add_option("--train", s->train_file, "Kaggle train.csv or MNIST IDX image file")->required();
+  cmd->add_option("--labels", s->labels_file, "IDX label file (default: found beside the images)");
+  cmd->add_option("--model", s->model_file, "Where to write the model")->required();
+  cmd->add_option("--validation", s->validation,
+                  "Fraction of rows held out (after a seeded shuffle) and reported every epoch")
+      ->check(CLI::Range(0.0, 0.99));
+  cmd->add_option("--hidden", s->hidden, "Hidden units: " + menu_text())->capture_default_str();
+  cmd->add_option("--epochs", s->epochs, "Passes over the training rows")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--batch", s->batch, "Rows per update")->check(CLI::Range(1, 65536))->capture_default_str();
+  cmd->add_option("--optimizer", s->optimizer, "sgd (Nesterov momentum) or adam")
+      ->check(CLI::IsMember({"sgd", "adam"}))
+      ->capture_default_str();
+  cmd->add_option("--lr", s->lr, "Peak learning rate (default 0.05 for sgd, 0.001 for adam)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--momentum", s->momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999))->capture_default_str();
+  cmd->add_option("--weight-decay", s->weight_decay, "Weight decay (weights only)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--schedule", s->schedule, "Learning-rate schedule: constant, step or cosine")
+      ->check(CLI::IsMember({"constant", "step", "cosine"}))
+      ->capture_default_str();
+  cmd->add_option("--noise", s->noise,
+                  "Std of Gaussian noise added to every training pixel in [0,1] each epoch, "
+                  "then clipped to [0,1]")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
+  cmd->add_option("--seed", s->seed, "Seed of initialisation, shuffling and noise")->capture_default_str();
+  cmd->add_option("--threads", s->threads, "Worker threads (default: all cores)")
+      ->check(CLI::Range(1u, 256u));
+  cmd->add_flag("--quiet", s->quiet, "Print only errors");
+  cmd->callback([s] {
+    with_hidden_size(s->hidden, [&](auto net_type) { train<typename decltype(net_type)::type>(*s); });
+  });
+}
+
+}  // namespace driver
