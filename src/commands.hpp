@@ -15,6 +15,8 @@ void add_train_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_info_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 /// A data file given with --train/--test, with an optional --labels for IDX images.
 dr::Dataset load_input(const std::string& file, const std::string& labels);

@@ -4,7 +4,7 @@
 #include "dr/data/batch.hpp"
 #include "dr/model_file.hpp"
 #include "dr/train.hpp"
-#include "hidden_menu.hpp"
+#include "model_dispatch.hpp"
 
 namespace driver {
 
@@ -23,16 +23,12 @@ void add_evaluate_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0));
   cmd->add_option("--seed", s->seed, "Seed of the test noise")->capture_default_str();
   cmd->callback([s] {
-    const auto bytes = dr::read_file_bytes(s->model);
-    const auto info = dr::parse_model_info(bytes, s->model);
-    with_hidden_size(mnist_hidden_size(info, s->model), [&](auto net_type) {
-      using Net = typename decltype(net_type)::type;
-      const auto net = dr::parse_model<Net>(bytes, s->model);
+    with_mnist_model(s->model, [&](const auto& net) {
       const dr::Dataset data = load_input(s->test, s->labels);
       if (!data.labelled())
         throw dr::Error(s->test + ": has no labels; evaluate needs labelled data (use predict)");
       const auto confusion =
-          dr::evaluate(*net, data, dr::all_rows(data.rows()), s->noise, s->seed);
+          dr::evaluate(net, data, dr::all_rows(data.rows()), s->noise, s->seed);
       std::printf("accuracy %.2f%% (%zu of %zu) on %s%s\n", 100 * confusion.accuracy(),
                   confusion.correct(), confusion.total(), s->test.c_str(),
                   s->noise > 0 ? (" with noise " + std::to_string(s->noise)).c_str() : "");

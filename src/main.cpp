@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   driver::add_predict_command(app);
   driver::add_evaluate_command(app);
   driver::add_info_command(app);
+  driver::add_sweep_command(app);
+  driver::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

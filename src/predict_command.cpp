@@ -4,7 +4,7 @@
 #include "dr/data/kaggle_csv.hpp"
 #include "dr/model_file.hpp"
 #include "dr/train.hpp"
-#include "hidden_menu.hpp"
+#include "model_dispatch.hpp"
 
 namespace driver {
 
@@ -20,13 +20,9 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--out", s->out, "Submission file to write")->required();
   cmd->callback([s] {
     check_output_folder(s->out);
-    const auto bytes = dr::read_file_bytes(s->model);
-    const auto info = dr::parse_model_info(bytes, s->model);
-    with_hidden_size(mnist_hidden_size(info, s->model), [&](auto net_type) {
-      using Net = typename decltype(net_type)::type;
-      const auto net = dr::parse_model<Net>(bytes, s->model);
+    with_mnist_model(s->model, [&](const auto& net) {
       const dr::Dataset data = load_input(s->test, s->labels);
-      dr::write_submission(s->out, dr::predict_all(*net, data));
+      dr::write_submission(s->out, dr::predict_all(net, data));
       std::printf("wrote %zu predictions to %s\n", data.rows(), s->out.c_str());
     });
   });

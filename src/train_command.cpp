@@ -28,10 +28,44 @@ struct TrainSettings {
   float weight_decay = 0;
   std::string schedule = "cosine";
   float noise = 0;
+  std::string recipe = "fast";
+  std::string augment = "none";
+  double warmup = 0;
+  float label_smoothing = 0;
+  std::size_t patience = 0;
+  bool resume = false;
+  std::string checkpoint_file;
   std::uint64_t seed = 1;
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false;
 };
+
+/// A preset of the options that decide accuracy; options given on the command line win.
+struct Recipe {
+  std::size_t epochs, batch;
+  float lr;  ///< for sgd; adam keeps its own default
+  double warmup;
+  float weight_decay, label_smoothing;
+  const char* augment;
+};
+
+// fast: small random affine distortions for 30 epochs, under a minute for H=128.
+// best: elastic distortions (Simard et al. 2003) for many epochs, warm-up then cosine.
+constexpr Recipe fast_recipe{30, 64, 0.05f, 0, 0, 0, "affine"};
+constexpr Recipe best_recipe{60, 64, 0.05f, 1, 0, 0, "elastic"};
+
+/// Fills every recipe-controlled setting that was not given on the command line.
+void apply_recipe(TrainSettings& s, const CLI::App& cmd) {
+  const Recipe& r = s.recipe == "best" ? best_recipe : fast_recipe;
+  const auto unset = [&](const char* option) { return cmd.get_option(option)->count() == 0; };
+  if (unset("--epochs")) s.epochs = r.epochs;
+  if (unset("--batch")) s.batch = r.batch;
+  if (unset("--lr") && s.optimizer == "sgd") s.lr = r.lr;
+  if (unset("--warmup")) s.warmup = r.warmup;
+  if (unset("--weight-decay")) s.weight_decay = r.weight_decay;
+  if (unset("--label-smoothing")) s.label_smoothing = r.label_smoothing;
+  if (unset("--augment")) s.augment = r.augment;
+}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -54,7 +88,7 @@ void train(const TrainSettings& s) {
   using Schedule = std::variant<dr::ConstantLr, dr::StepLr, dr::CosineLr>;
   const Schedule schedule = s.schedule == "constant" ? Schedule(dr::ConstantLr{lr})
                             : s.schedule == "step"   ? Schedule(dr::StepLr{lr, epochs / 3, 0.1f})
-                                                     : Schedule(dr::CosineLr{lr, epochs});
+                                                     : Schedule(dr::CosineLr{lr, epochs, s.warmup});
   const auto lr_at = [&](double e) { return std::visit([e](auto& f) { return f(e); }, schedule); };
 
   if (!s.quiet)
@@ -63,7 +97,22 @@ void train(const TrainSettings& s) {
                 split.validation.size(), s.epochs, s.batch, s.optimizer.c_str(), double(lr));
   auto net = dr::make_network<Net>(s.seed);
   Progress progress(s.quiet, split.train.size());
-  const dr::FitOptions options{s.epochs, s.batch, s.seed, s.noise, 0};
+  dr::FitOptions options;
+  options.epochs = s.epochs;
+  options.batch = s.batch;
+  options.seed = s.seed;
+  options.noise = s.noise;
+  options.label_smoothing = s.label_smoothing;
+  options.augment.kind = dr::augmentation_from_name(s.augment);
+  options.patience = s.patience;
+  options.threads = s.threads;
+  options.checkpoint = s.checkpoint_file.empty() ? s.model_file + ".checkpoint" : s.checkpoint_file;
+  options.resume = s.resume;
+  options.checkpoint_tag = s.optimizer + " lr=" + std::to_string(lr) + " schedule=" + s.schedule +
+                           " warmup=" + std::to_string(s.warmup) +
+                           " momentum=" + std::to_string(s.momentum) +
+                           " weight_decay=" + std::to_string(s.weight_decay) +
+                           " validation=" + std::to_string(s.validation);
   const dr::FitCallbacks callbacks{[&](const dr::BatchProgress& p) { progress.batch(p); },
                                    [&](const dr::EpochReport& r) { progress.epoch(r, s.epochs); }};
   const auto start = std::chrono::steady_clock::now();
@@ -72,10 +121,10 @@ void train(const TrainSettings& s) {
     reports = dr::fit(*net, dr::Adam<Net>({.weight_decay = s.weight_decay}), lr_at, data,
                       split.train, split.validation, options, callbacks);
   else
-    reports = dr::fit(*net,
-                      dr::Sgd<Net>({.momentum = s.momentum, .nesterov = true,
-                                    .weight_decay = s.weight_decay}),
-                      lr_at, data, split.train, split.validation, options, callbacks);
+    reports = dr::fit(
+        *net,
+        dr::Sgd<Net>({.momentum = s.momentum, .nesterov = true, .weight_decay = s.weight_decay}),
+        lr_at, data, split.train, split.validation, options, callbacks);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -87,17 +136,33 @@ void train(const TrainSettings& s) {
                          {"schedule", s.schedule},
                          {"weight_decay", std::to_string(s.weight_decay)},
                          {"noise", std::to_string(s.noise)},
+                         {"recipe", s.recipe},
+                         {"augment", s.augment},
+                         {"warmup", std::to_string(s.warmup)},
+                         {"label_smoothing", std::to_string(s.label_smoothing)},
                          {"validation", std::to_string(s.validation)},
                          {"train_file", s.train_file},
                          {"train_rows", std::to_string(split.train.size())},
                          {"final_loss", std::to_string(reports.back().loss)},
                          {"training_seconds", std::to_string(seconds)},
                          {"trained_at", utc_now()}};
-  if (reports.back().validation_accuracy)
-    meta["validation_accuracy"] = std::to_string(*reports.back().validation_accuracy);
+  if (reports.back().validation_accuracy) {
+    // fit() leaves the weights of the best validation epoch; say which one the file holds.
+    const auto best = std::max_element(reports.begin(), reports.end(), [](auto& a, auto& b) {
+      return a.validation_accuracy < b.validation_accuracy;
+    });
+    meta["validation_accuracy"] = std::to_string(*best->validation_accuracy);
+    meta["best_epoch"] = std::to_string(best->epoch);
+  }
+  double waited = 0;
+  for (const auto& r : reports) waited += r.input_wait_seconds;
+  meta["epochs_run"] = std::to_string(reports.size());
   dr::save_model(s.model_file, *net, meta);
+  std::filesystem::remove(options.checkpoint);  // the run is complete; nothing left to resume
   if (!s.quiet)
-    std::printf("trained in %.1fs; model written to %s\n", seconds, s.model_file.c_str());
+    std::printf(
+        "trained in %.1fs (%.1fs of it waiting for augmented batches); model written to %s\n",
+        seconds, waited, s.model_file.c_str());
 }
 
 }  // namespace
@@ -112,16 +177,18 @@ void add_train_command(CLI::App& app) {
                   "Fraction of rows held out (after a seeded shuffle) and reported every epoch")
       ->check(CLI::Range(0.0, 0.99));
   cmd->add_option("--hidden", s->hidden, "Hidden units: " + menu_text())->capture_default_str();
-  cmd->add_option("--epochs", s->epochs, "Passes over the training rows")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  cmd->add_option("--batch", s->batch, "Rows per update")->check(CLI::Range(1, 65536))->capture_default_str();
+  cmd->add_option("--epochs", s->epochs, "Passes over the training rows (default: the recipe's)")
+      ->check(CLI::Range(1, 100000));
+  cmd->add_option("--batch", s->batch, "Rows per update (default: the recipe's)")
+      ->check(CLI::Range(1, 65536));
   cmd->add_option("--optimizer", s->optimizer, "sgd (Nesterov momentum) or adam")
       ->check(CLI::IsMember({"sgd", "adam"}))
       ->capture_default_str();
   cmd->add_option("--lr", s->lr, "Peak learning rate (default 0.05 for sgd, 0.001 for adam)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--momentum", s->momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999))->capture_default_str();
+  cmd->add_option("--momentum", s->momentum, "SGD momentum")
+      ->check(CLI::Range(0.0, 0.999))
+      ->capture_default_str();
   cmd->add_option("--weight-decay", s->weight_decay, "Weight decay (weights only)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -133,12 +200,40 @@ void add_train_command(CLI::App& app) {
                   "then clipped to [0,1]")
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
-  cmd->add_option("--seed", s->seed, "Seed of initialisation, shuffling and noise")->capture_default_str();
+  cmd->add_option("--recipe", s->recipe,
+                  "Preset of epochs, batch, lr, warm-up, weight decay, label smoothing and "
+                  "augmentation: fast (affine, 30 epochs) or best (elastic, 60 epochs); "
+                  "options given explicitly override it")
+      ->check(CLI::IsMember({"fast", "best"}))
+      ->capture_default_str();
+  cmd->add_option("--augment", s->augment,
+                  "Fresh random transforms of the training images every epoch: none, shift "
+                  "(up to 2 pixels), affine (rotation, scale, shear, translation) or elastic")
+      ->check(CLI::IsMember({"none", "shift", "affine", "elastic"}));
+  cmd->add_option("--warmup", s->warmup,
+                  "Epochs of linear learning-rate warm-up before the cosine decay")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--label-smoothing", s->label_smoothing,
+                  "Share of the target spread evenly over all classes")
+      ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--patience", s->patience,
+                  "With --validation: stop after this many epochs without a better validation "
+                  "accuracy (0: never); the model keeps the best epoch's weights either way")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint", s->checkpoint_file,
+                  "Training state written after every epoch (default: MODEL.checkpoint); removed "
+                  "when training completes");
+  cmd->add_flag("--resume", s->resume,
+                "Continue from the checkpoint of an interrupted run with the same options");
+  cmd->add_option("--seed", s->seed, "Seed of initialisation, shuffling and noise")
+      ->capture_default_str();
   cmd->add_option("--threads", s->threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--quiet", s->quiet, "Print only errors");
-  cmd->callback([s] {
-    with_hidden_size(s->hidden, [&](auto net_type) { train<typename decltype(net_type)::type>(*s); });
+  cmd->callback([s, cmd] {
+    apply_recipe(*s, *cmd);
+    with_hidden_size(s->hidden,
+                     [&](auto net_type) { train<typename decltype(net_type)::type>(*s); });
   });
 }
 

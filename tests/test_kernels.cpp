@@ -11,14 +11,11 @@ namespace {
 
 using dr::real;
 
-template <std::size_t In, std::size_t Out>
+template <class Kernel, std::size_t In, std::size_t Out>
 void check_parity(std::size_t rows) {
   using Layer = dr::Dense<In, Out, dr::Relu>;
   constexpr std::size_t Np = Layer::padded_out;
-  auto layer = std::make_unique<Layer>();
-  dr::Rng rng(7);
-  layer->initialize(rng);
-  for (std::size_t j = 0; j < Out; ++j) layer->bias[j] = dr::uniform(rng, -1, 1);
+  const auto layer = dr::test::random_layer<Layer>(7);
   const auto x = dr::test::random_matrix(rows, In, 11);
   const auto dy = dr::test::random_matrix(rows, Np, 13);
   // Bound for each output: the sum of |terms|, so the tolerance scales with the problem.
@@ -27,8 +24,8 @@ void check_parity(std::size_t rows) {
   std::vector<real> y_ref(rows * Np), y_fast(rows * Np);
   dr::kernels::Reference::affine<In, Np>(rows, x.data(), In, layer->weights.data(),
                                          layer->bias.data(), y_ref.data());
-  dr::kernels::Simd::affine<In, Np>(rows, x.data(), In, layer->weights.data(), layer->bias.data(),
-                                    y_fast.data());
+  Kernel::template affine<In, Np>(rows, x.data(), In, layer->weights.data(), layer->bias.data(),
+                                  y_fast.data());
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < Np; ++j) {
       real scale = std::fabs(layer->bias[j]);
@@ -40,8 +37,8 @@ void check_parity(std::size_t rows) {
   auto g_ref = std::make_unique<Layer>(), g_fast = std::make_unique<Layer>();
   dr::kernels::Reference::accumulate_weight_grad<In, Np>(rows, x.data(), In, dy.data(),
                                                          g_ref->weights.data());
-  dr::kernels::Simd::accumulate_weight_grad<In, Np>(rows, x.data(), In, dy.data(),
-                                                    g_fast->weights.data());
+  Kernel::template accumulate_weight_grad<In, Np>(rows, x.data(), In, dy.data(),
+                                                  g_fast->weights.data());
   for (std::size_t k = 0; k < In; ++k)
     for (std::size_t j = 0; j < Np; ++j) {
       real scale = 0;
@@ -53,7 +50,7 @@ void check_parity(std::size_t rows) {
   std::vector<real> dx_ref(rows * In), dx_fast(rows * In);
   dr::kernels::Reference::input_grad<In, Np>(rows, dy.data(), layer->weights.data(), dx_ref.data(),
                                              In);
-  dr::kernels::Simd::input_grad<In, Np>(rows, dy.data(), layer->weights.data(), dx_fast.data(), In);
+  Kernel::template input_grad<In, Np>(rows, dy.data(), layer->weights.data(), dx_fast.data(), In);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t k = 0; k < In; ++k) {
       real scale = 0;
@@ -71,6 +68,7 @@ TEMPLATE_TEST_CASE_SIG("kernels: simd path matches the reference", "[kernels]",
                        (100, 33), (784, 128), (128, 10), (3, 65)) {
   for (std::size_t rows : {std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{257}}) {
     INFO("rows " << rows);
-    check_parity<In, Out>(rows);
+    check_parity<dr::kernels::Simd, In, Out>(rows);
+    check_parity<dr::kernels::Sparse, In, Out>(rows);
   }
 }

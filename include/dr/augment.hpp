@@ -1,10 +1,20 @@
-// Input perturbations applied to a batch of pixels in [0, 1].
+// Input perturbations: the study's pixel noise on a batch in [0, 1], and the training
+// augmentations (shift, small affine, elastic distortion) that turn one uint8 28x28 image into a
+// new float image in [0, 1]. Every draw comes from the Rng passed in, so a seed fixes the result.
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "dr/config.hpp"
+#include "dr/data/dataset.hpp"
+#include "dr/error.hpp"
 #include "dr/random.hpp"
 
 namespace dr {
@@ -17,5 +27,199 @@ inline void add_gaussian_noise(std::span<real> pixels, real sd, Rng& rng) {
   if (sd == 0) return;
   for (auto& v : pixels) v = std::clamp(v + sd * standard_normal(rng), real(0), real(1));
 }
+
+/// add_gaussian_noise on a random share of the images (rows of `row_size` pixels): each row is
+/// noised with probability `fraction`, by a coin drawn from rng. fraction >= 1 noises every row
+/// with exactly add_gaussian_noise's draws (no coins), so --noise-mode all is unchanged by it.
+inline void add_gaussian_noise_to_rows(std::span<real> pixels, std::size_t row_size, real sd,
+                                       double fraction, Rng& rng) {
+  if (fraction >= 1) return add_gaussian_noise(pixels, sd, rng);
+  if (sd == 0) return;
+  for (std::size_t start = 0; start + row_size <= pixels.size(); start += row_size)
+    if (uniform01(rng) < fraction) add_gaussian_noise(pixels.subspan(start, row_size), sd, rng);
+}
+
+enum class Augmentation { none, shift, affine, elastic };
+
+inline constexpr std::array<std::string_view, 4> augmentation_names = {"none", "shift", "affine",
+                                                                       "elastic"};
+
+inline std::string_view augmentation_name(Augmentation a) {
+  return augmentation_names[static_cast<std::size_t>(a)];
+}
+
+/// The augmentation called `name`; throws dr::Error listing the names otherwise.
+inline Augmentation augmentation_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < augmentation_names.size(); ++i)
+    if (augmentation_names[i] == name) return static_cast<Augmentation>(i);
+  throw Error("unknown augmentation '" + std::string(name) +
+              "' (expected none, shift, affine or elastic)");
+}
+
+/// What each kind draws. The defaults follow Simard, Steinkraus and Platt (ICDAR 2003): elastic
+/// fields of uniform(-1, 1) displacements smoothed by a Gaussian of sigma 4 pixels, scaled by
+/// alpha 34; affine distortions of a few degrees and percent.
+struct AugmentSettings {
+  Augmentation kind = Augmentation::none;
+  int max_shift = 2;               ///< shift: whole pixels in x and in y, uniform in [-n, n]
+  real max_rotation_degrees = 12;  ///< affine
+  real max_scale = 0.12f;          ///< affine: scale in [1 - s, 1 + s] per axis
+  real max_shear = 0.12f;          ///< affine: x += shear * y
+  real max_translation = 2;        ///< affine: pixels
+  real elastic_alpha = 34;         ///< elastic: displacement scale in pixels
+  real elastic_sigma = 4;          ///< elastic: Gaussian smoothing of the field, pixels
+};
+
+namespace detail {
+
+constexpr int side = static_cast<int>(image_side);
+constexpr real image_centre = real(side - 1) / 2;
+
+/// Bilinear sample of a uint8 image at (x, y) in pixel coordinates, 0 outside, scaled to [0, 1].
+inline real sample_bilinear(std::span<const std::uint8_t, image_pixels> src, real x, real y) {
+  const real fx = std::floor(x), fy = std::floor(y);
+  const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
+  if (x0 < -1 || y0 < -1 || x0 >= side || y0 >= side) return 0;
+  const real ax = x - fx, ay = y - fy;
+  auto at = [&](int xi, int yi) -> real {
+    return xi < 0 || yi < 0 || xi >= side || yi >= side ? real(0) : real(src[yi * side + xi]);
+  };
+  const real top = at(x0, y0) + ax * (at(x0 + 1, y0) - at(x0, y0));
+  const real bottom = at(x0, y0 + 1) + ax * (at(x0 + 1, y0 + 1) - at(x0, y0 + 1));
+  return (top + ay * (bottom - top)) * (real(1) / 255);
+}
+
+/// The 28x28 matrix G with G[i][j] = normalised Gaussian weight of offset i - j (zero beyond
+/// 4 sigma, like an image padded with zeros): smoothing a field F is G F G^T.
+struct GaussianBand {
+  std::array<real, image_pixels> g{};
+  real sigma = -1;
+
+  void build(real s) {
+    if (s == sigma) return;
+    sigma = s;
+    const int radius = static_cast<int>(std::ceil(4 * s));
+    double total = 0;
+    for (int d = -radius; d <= radius; ++d) total += std::exp(-0.5 * d * d / (double(s) * s));
+    for (int i = 0; i < side; ++i)
+      for (int j = 0; j < side; ++j) {
+        const int d = i - j;
+        g[i * side + j] = std::abs(d) > radius
+                              ? real(0)
+                              : static_cast<real>(std::exp(-0.5 * d * d / (double(s) * s)) / total);
+      }
+  }
+};
+
+/// field = scale * G field G^T, in place.
+inline void smooth_field(const GaussianBand& band, std::array<real, image_pixels>& field,
+                         real scale) {
+  std::array<real, image_pixels> rows{};  // rows = field G^T: smooths along x
+  for (int y = 0; y < side; ++y)
+    for (int k = 0; k < side; ++k) {
+      const real v = field[y * side + k];
+      for (int x = 0; x < side; ++x)
+        rows[y * side + x] += v * band.g[k * side + x];  // G is symmetric
+    }
+  field.fill(0);  // field = scale * G rows: smooths along y
+  for (int y = 0; y < side; ++y)
+    for (int k = 0; k < side; ++k) {
+      const real w = scale * band.g[y * side + k];
+      for (int x = 0; x < side; ++x) field[y * side + x] += w * rows[k * side + x];
+    }
+}
+
+/// A random affine map from output to source pixel coordinates about the image centre.
+struct AffineMap {
+  real a = 1, b = 0, c = 0, d = 1, tx = 0, ty = 0;  // source = [a b; c d] (p - centre) + t
+
+  static AffineMap draw(const AugmentSettings& s, Rng& rng) {
+    const real angle = uniform(rng, -s.max_rotation_degrees, s.max_rotation_degrees) *
+                       static_cast<real>(std::numbers::pi / 180);
+    const real sx = 1 + uniform(rng, -s.max_scale, s.max_scale);
+    const real sy = 1 + uniform(rng, -s.max_scale, s.max_scale);
+    const real shear = uniform(rng, -s.max_shear, s.max_shear);
+    const real cs = std::cos(angle), sn = std::sin(angle);
+    // Rotation, then shear along x, then per-axis scale: the inverse of what the digit undergoes
+    // is drawn directly, since the draws are symmetric about the identity.
+    AffineMap m;
+    m.a = sx * cs;
+    m.b = sx * (shear * cs - sn);
+    m.c = sy * sn;
+    m.d = sy * (shear * sn + cs);
+    m.tx = uniform(rng, -s.max_translation, s.max_translation);
+    m.ty = uniform(rng, -s.max_translation, s.max_translation);
+    return m;
+  }
+};
+
+}  // namespace detail
+
+/// The image moved by whole pixels (uniform in [-max_shift, max_shift] per axis), zero-filled.
+inline void shift_image(std::span<const std::uint8_t, image_pixels> src, real* dst, int max_shift,
+                        Rng& rng) {
+  const int dx = static_cast<int>(uniform_index(rng, 2 * max_shift + 1)) - max_shift;
+  const int dy = static_cast<int>(uniform_index(rng, 2 * max_shift + 1)) - max_shift;
+  for (int y = 0; y < detail::side; ++y)
+    for (int x = 0; x < detail::side; ++x) {
+      const int sx = x - dx, sy = y - dy;
+      const bool inside = sx >= 0 && sy >= 0 && sx < detail::side && sy < detail::side;
+      dst[y * detail::side + x] = inside ? src[sy * detail::side + sx] * (real(1) / 255) : real(0);
+    }
+}
+
+/// Draws and applies augmentations to one image at a time. Holds the Gaussian band of the elastic
+/// smoothing, so keep one per thread rather than one per image.
+class Augmenter {
+ public:
+  explicit Augmenter(const AugmentSettings& settings) : s_(settings) {
+    if (s_.kind == Augmentation::elastic) band_.build(s_.elastic_sigma);
+  }
+
+  const AugmentSettings& settings() const { return s_; }
+
+  /// Writes a random transform of `src` (kind none: the image itself) as floats in [0, 1].
+  void apply(std::span<const std::uint8_t, image_pixels> src, real* dst, Rng& rng) {
+    switch (s_.kind) {
+      case Augmentation::none:
+        for (std::size_t k = 0; k < image_pixels; ++k) dst[k] = src[k] * (real(1) / 255);
+        return;
+      case Augmentation::shift:
+        shift_image(src, dst, s_.max_shift, rng);
+        return;
+      case Augmentation::affine:
+        resample(src, dst, detail::AffineMap::draw(s_, rng), false);
+        return;
+      case Augmentation::elastic:
+        for (auto* field : {&dx_, &dy_})
+          for (auto& v : *field) v = uniform(rng, -1, 1);
+        detail::smooth_field(band_, dx_, s_.elastic_alpha);
+        detail::smooth_field(band_, dy_, s_.elastic_alpha);
+        resample(src, dst, detail::AffineMap{}, true);
+        return;
+    }
+  }
+
+ private:
+  /// dst(p) = src(m(p) + displacement(p)), bilinear; the displacement is dx_/dy_ if `displaced`.
+  void resample(std::span<const std::uint8_t, image_pixels> src, real* dst,
+                const detail::AffineMap& m, bool displaced) {
+    for (int y = 0; y < detail::side; ++y)
+      for (int x = 0; x < detail::side; ++x) {
+        const real px = x - detail::image_centre, py = y - detail::image_centre;
+        real sx = m.a * px + m.b * py + m.tx + detail::image_centre;
+        real sy = m.c * px + m.d * py + m.ty + detail::image_centre;
+        if (displaced) {
+          sx += dx_[y * detail::side + x];
+          sy += dy_[y * detail::side + x];
+        }
+        dst[y * detail::side + x] = detail::sample_bilinear(src, sx, sy);
+      }
+  }
+
+  AugmentSettings s_;
+  detail::GaussianBand band_;
+  std::array<real, image_pixels> dx_{}, dy_{};
+};
 
 }  // namespace dr

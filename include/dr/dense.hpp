@@ -13,7 +13,7 @@
 #include "dr/activation.hpp"
 #include "dr/array.hpp"
 #include "dr/kernels/reference.hpp"
-#include "dr/kernels/simd.hpp"
+#include "dr/kernels/auto.hpp"
 #include "dr/random.hpp"
 
 namespace dr {
@@ -69,14 +69,35 @@ struct Dense {
   template <class Kernel = kernels::Default>
   void backward(std::size_t rows, const real* x, std::size_t ldx, const real* y, real* dy,
                 Dense& grad, real* dx = nullptr, std::size_t lddx = In) const {
+    backpropagate<Kernel>(rows, y, dy, dx, lddx);
+    accumulate_gradients<Kernel>(rows, x, ldx, dy, grad);
+  }
+
+  /// The row-by-row half of backward(): dy becomes dLoss/dz and, if dx is not null, dx receives
+  /// dLoss/dx. Rows are independent, so threads may split them.
+  template <class Kernel = kernels::Default>
+  void backpropagate(std::size_t rows, const real* y, real* dy, real* dx, std::size_t lddx) const {
     if constexpr (!std::is_same_v<Act, Identity>)
       for (std::size_t i = 0; i < rows * padded_out; ++i)
         dy[i] *= Act::derivative_from_output(y[i]);
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t j = 0; j < padded_out; ++j) grad.bias[j] += dy[r * padded_out + j];
-    Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dy,
-                                                            grad.weights.data());
     if (dx) Kernel::template input_grad<In, padded_out>(rows, dy, weights.data(), dx, lddx);
+  }
+
+  /// The other half: adds the gradients of the weights of inputs [k_begin, k_end) (and of the
+  /// bias if k_begin == 0) given dz = dLoss/dz of all rows; with overwrite, sets them instead.
+  /// Threads may split the inputs: each gradient is still summed over the rows in order, so
+  /// the split changes no bit.
+  template <class Kernel = kernels::Default>
+  void accumulate_gradients(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                            Dense& grad, std::size_t k_begin = 0, std::size_t k_end = In,
+                            bool overwrite = false) const {
+    if (k_begin == 0) {
+      if (overwrite) grad.bias = {};
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t j = 0; j < padded_out; ++j) grad.bias[j] += dz[r * padded_out + j];
+    }
+    Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dz, grad.weights.data(),
+                                                            k_begin, k_end, overwrite);
   }
 
   bool operator==(const Dense&) const = default;

@@ -39,6 +39,9 @@ class Sgd {
         net, grad, *velocity_);
   }
   const SgdSettings& settings() const { return settings_; }
+  /// Calls f on every piece of state a checkpoint must keep to resume exactly.
+  template <class F>
+  void visit_state(F&& f) { f(*velocity_); }
 
  private:
   SgdSettings settings_;
@@ -78,6 +81,13 @@ class Adam {
         net, grad, *first_, *second_);
   }
   const AdamSettings& settings() const { return settings_; }
+  /// Calls f on every piece of state a checkpoint must keep to resume exactly.
+  template <class F>
+  void visit_state(F&& f) {
+    f(*first_);
+    f(*second_);
+    f(steps_);
+  }
 
  private:
   AdamSettings settings_;

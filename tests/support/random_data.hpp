@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "dr/network.hpp"
@@ -23,6 +24,16 @@ inline std::vector<std::uint8_t> random_labels(std::size_t rows, std::size_t cla
   std::vector<std::uint8_t> v(rows);
   for (auto& x : v) x = static_cast<std::uint8_t>(uniform_index(rng, classes));
   return v;
+}
+
+/// A freshly initialised layer with biases in [-1, 1], on the heap (784x800 weights are big).
+template <class Layer>
+std::unique_ptr<Layer> random_layer(std::uint64_t seed) {
+  auto layer = std::make_unique<Layer>();
+  Rng rng(seed);
+  layer->initialize(rng);
+  for (std::size_t j = 0; j < Layer::out_size; ++j) layer->bias[j] = uniform(rng, -1, 1);
+  return layer;
 }
 
 /// Gives biases non-zero values too, so that tests exercise them.

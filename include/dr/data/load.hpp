@@ -66,7 +66,9 @@ inline Dataset load_dataset(const std::filesystem::path& file,
   }
   const std::uint32_t magic = detail::read_big_endian(head.data());
 
-  if (magic == idx_images_magic) {
+  // Every IDX magic starts with two zero bytes (then the value type and the dimension count):
+  // an IDX file of another kind gets the IDX reader's message about its magic.
+  if (magic == idx_images_magic || (magic >> 16 == 0 && magic != idx_labels_magic)) {
     Dataset data = parse_idx_images(bytes, name);
     if (!labels) labels = find_label_file(file);
     if (labels) attach_labels(data, load_idx_labels(*labels), labels->string());

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <concepts>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -106,6 +108,28 @@ class DescriptorBuffer : public std::streambuf {
   std::unique_ptr<char[]> buffer_;
 };
 
+/// Removes the temporaries of `target` that writers killed mid-write (SIGKILL, power loss) left
+/// behind: ".NAME.tmp.PID.N" whose process no longer runs. A running writer's temporary stays.
+inline void remove_stale_temporaries(const std::filesystem::path& target) {
+  const std::string prefix = "." + target.filename().string() + ".tmp.";
+  const auto folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    const std::string_view rest = std::string_view(name).substr(prefix.size());  // "PID.N"
+    const auto dot = rest.find('.');
+    const auto digits = [](std::string_view s) {
+      return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (dot == rest.npos || !digits(rest.substr(0, dot)) || !digits(rest.substr(dot + 1))) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::error_code ignored;
+    std::filesystem::remove(it->path(), ignored);
+  }
+}
+
 /// A new, hidden file beside `target` (".NAME.tmp.PID.RANDOM", which no output is ever named),
 /// removed on destruction unless committed.
 class TemporaryFile {
@@ -149,6 +173,7 @@ class TemporaryFile {
     if (::rename(path_.c_str(), target_.c_str()) != 0)
       throw file_error(target_, "cannot replace", errno);
     committed_ = true;
+    remove_stale_temporaries(target_);
     // The rename itself lives in the folder; syncing it is best effort (not every file system can).
     const auto folder = target_.parent_path().empty() ? "." : target_.parent_path();
     const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -17,8 +17,8 @@ struct Reference {
 
   /// y[r][j] = b[j] + sum_k x[r][k] w[k][j]   for r < rows, j < Np.
   template <std::size_t In, std::size_t Np>
-  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w,
-                     const real* b, real* y) {
+  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
+                     real* y) {
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t j = 0; j < Np; ++j) {
         real sum = b[j];
@@ -27,12 +27,15 @@ struct Reference {
       }
   }
 
-  /// dw[k][j] += sum_r x[r][k] dz[r][j].
+  /// dw[k][j] += sum_r x[r][k] dz[r][j]   for k_begin <= k < k_end (threads split the inputs);
+  /// with overwrite, dw[k][j] = the sum (saves clearing the gradient first).
   template <std::size_t In, std::size_t Np>
   static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
-                                     const real* dz, real* dw) {
-    for (std::size_t k = 0; k < In; ++k)
+                                     const real* dz, real* dw, std::size_t k_begin = 0,
+                                     std::size_t k_end = In, bool overwrite = false) {
+    for (std::size_t k = k_begin; k < k_end; ++k)
       for (std::size_t j = 0; j < Np; ++j) {
+        if (overwrite) dw[k * Np + j] = 0;
         real sum = 0;
         for (std::size_t r = 0; r < rows; ++r) sum += x[r * ldx + k] * dz[r * Np + j];
         dw[k * Np + j] += sum;

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <utility>
 
+#include "dr/array.hpp"
 #include "dr/config.hpp"
 
 namespace dr::kernels {
@@ -25,8 +27,18 @@ inline vreal load(const real* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void store(real* p, vreal v) { std::memcpy(p, &v, sizeof v); }
-inline vreal broadcast(real s) { return vreal{} + s; }
+inline void store(real* p, vreal v) {
+  std::memcpy(p, &v, sizeof v);
+}
+/// s in every lane. (Not vreal{} + s: adding +0 is no identity for -0, so the compiler would
+/// have to emit the addition before broadcasting, an extra instruction on the hottest path.)
+template <std::size_t... I>
+inline vreal splat(real s, std::index_sequence<I...>) {
+  return vreal{((void)I, s)...};
+}
+inline vreal broadcast(real s) {
+  return splat(s, std::make_index_sequence<W>{});
+}
 inline real sum(vreal v) {
   real s = 0;
   for (std::size_t i = 0; i < W; ++i) s += v[i];
@@ -41,15 +53,20 @@ inline constexpr std::size_t accumulator_registers = simd_bytes >= 64 ? 24 : 12;
 template <std::size_t R, std::size_t CV>
 inline void tile(std::size_t depth, const real* a, std::size_t a_row, std::size_t a_depth,
                  const real* b, std::size_t ldb, real* c, std::size_t ldc, const real* init) {
+  // The pragmas keep the accumulators in registers at -O2 too (GCC unrolls these fully only
+  // at -O3, and an accumulator array left in memory runs at a third of the speed).
   vreal acc[R][CV];
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t v = 0; v < CV; ++v)
       acc[r][v] = init ? load(init + v * W) : load(c + r * ldc + v * W);
   for (std::size_t p = 0; p < depth; ++p) {
     vreal bv[CV];
+#pragma GCC unroll 8
     for (std::size_t v = 0; v < CV; ++v) bv[v] = load(b + p * ldb + v * W);
+#pragma GCC unroll 32
     for (std::size_t r = 0; r < R; ++r) {
       const vreal s = broadcast(a[r * a_row + p * a_depth]);
+#pragma GCC unroll 8
       for (std::size_t v = 0; v < CV; ++v) acc[r][v] += s * bv[v];
     }
   }
@@ -69,39 +86,80 @@ inline void gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_
   constexpr std::size_t full = N / (CV * W) * (CV * W);
   auto row_blocks = [&]<std::size_t Cols>(std::size_t j) {
     const real* in = init ? init + j : nullptr;
+    auto rows_of = [&]<std::size_t Rows>(std::size_t& i) {
+      for (; i + Rows <= M; i += Rows)
+        tile<Rows, Cols>(depth, a + i * a_row, a_row, a_depth, b + j, ldb, c + i * ldc + j, ldc,
+                         in);
+    };
+    // Whole tiles, then the rows left in tiles of R/2, R/4 ... 1 rows: a batch of 64 rows
+    // and R = 6 ends in a tile of 3 and one of 1, not four single rows that reload b each.
     std::size_t i = 0;
-    for (; i + R <= M; i += R)
-      tile<R, Cols>(depth, a + i * a_row, a_row, a_depth, b + j, ldb, c + i * ldc + j, ldc, in);
-    for (; i < M; ++i)
-      tile<1, Cols>(depth, a + i * a_row, a_row, a_depth, b + j, ldb, c + i * ldc + j, ldc, in);
+    rows_of.template operator()<R>(i);
+    if constexpr (R >= 4) rows_of.template operator()<R / 2>(i);
+    if constexpr (R >= 8) rows_of.template operator()<R / 4>(i);
+    rows_of.template operator()<1>(i);
   };
   for (std::size_t j = 0; j < full; j += CV * W) row_blocks.template operator()<CV>(j);
   for (std::size_t j = full; j < N; j += W) row_blocks.template operator()<1>(j);
 }
 
+/// gemm in blocks of rows small enough that a block of a stays in L2 while each panel of b
+/// passes over it (else a batch of 4096 rows would stream a from memory once per panel).
+template <std::size_t N>
+inline void blocked_gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_row,
+                         std::size_t a_depth, const real* b, std::size_t ldb, real* c,
+                         std::size_t ldc, const real* init) {
+  constexpr std::size_t block_bytes = 384 * 1024;
+  const std::size_t block =
+      std::max<std::size_t>(24, block_bytes / (depth * sizeof(real)) / 24 * 24);
+  for (std::size_t i = 0; i < M; i += block)
+    gemm<N>(std::min(block, M - i), depth, a + i * a_row, a_row, a_depth, b, ldb, c + i * ldc, ldc,
+            init);
+}
+
 }  // namespace simd
+
+/// Np zeros: the starting value of a gradient that is written rather than added to.
+template <std::size_t Np>
+const real* zeros() {
+  alignas(alignment) static const real z[Np] = {};
+  return z;
+}
 
 struct Simd {
   static constexpr const char* name = "simd";
 
   template <std::size_t In, std::size_t Np>
-  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w,
-                     const real* b, real* y) {
-    simd::gemm<Np>(rows, In, x, ldx, 1, w, Np, y, Np, b);
+  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
+                     real* y) {
+    simd::blocked_gemm<Np>(rows, In, x, ldx, 1, w, Np, y, Np, b);
   }
 
   template <std::size_t In, std::size_t Np>
   static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
-                                     const real* dz, real* dw) {
+                                     const real* dz, real* dw, std::size_t k_begin = 0,
+                                     std::size_t k_end = In, bool overwrite = false) {
     // dw (In x Np) += x^T dz: the same tile with x read transposed.
-    simd::gemm<Np>(In, rows, x, 1, ldx, dz, Np, dw, Np, nullptr);
+    simd::gemm<Np>(k_end - k_begin, rows, x + k_begin, 1, ldx, dz, Np, dw + k_begin * Np, Np,
+                   overwrite ? zeros<Np>() : nullptr);
   }
 
   template <std::size_t In, std::size_t Np>
   static void input_grad(std::size_t rows, const real* dz, const real* w, real* dx,
                          std::size_t lddx) {
-    // Dot products along the contiguous output axis, four inputs at a time.
     using simd::vreal, simd::W;
+    if constexpr (In % W == 0 && Np < 4 * W) {
+      // Few outputs make short dot products that cost more in horizontal sums than in
+      // multiply-adds (a 10-class output layer: one vector each). Instead transpose the small
+      // weight matrix (Np x In floats) and run the tiled product dx = dz w^T.
+      thread_local AlignedBuffer<real> wt;
+      if (wt.size() < Np * In) wt.resize(Np * In);
+      for (std::size_t k = 0; k < In; ++k)
+        for (std::size_t j = 0; j < Np; ++j) wt[j * In + k] = w[k * Np + j];
+      simd::gemm<In>(rows, Np, dz, Np, 1, wt.data(), In, dx, lddx, zeros<In>());
+      return;
+    }
+    // Dot products along the contiguous output axis, four inputs at a time.
     constexpr std::size_t K = 4;
     for (std::size_t r = 0; r < rows; ++r) {
       const real* g = dz + r * Np;
@@ -116,14 +174,12 @@ struct Simd {
       }
       for (; k < In; ++k) {
         vreal acc = {};
-        for (std::size_t j = 0; j < Np; j += W) acc += simd::load(g + j) * simd::load(w + k * Np + j);
+        for (std::size_t j = 0; j < Np; j += W)
+          acc += simd::load(g + j) * simd::load(w + k * Np + j);
         dx[r * lddx + k] = simd::sum(acc);
       }
     }
   }
 };
-
-/// The kernel every layer uses unless told otherwise.
-using Default = Simd;
 
 }  // namespace dr::kernels

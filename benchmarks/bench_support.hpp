@@ -1,0 +1,121 @@
+// What both benchmark binaries share: the MNIST images they run on, the FMA peak that "% of peak"
+// divides by, and the set-up that keeps OpenBLAS on the thread count we measure.
+#pragma once
+
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string>
+
+#include "dr/config.hpp"
+#include "dr/data/idx.hpp"
+#include "dr/kernels/simd.hpp"
+#include "dr/random.hpp"
+
+namespace bench {
+
+using dr::real;
+
+/// Real MNIST from data/mnist/ (scripts/fetch-mnist.sh); if absent, says so and makes images of
+/// MNIST's sparsity (about 19% non-zero pixels in a central blob) with random labels.
+inline dr::Dataset mnist(const std::string& stem, std::size_t synthetic_rows) {
+  const std::filesystem::path dir = std::filesystem::path(DR_SOURCE_DIR) / "data" / "mnist";
+  const auto images = dir / (stem + "-images-idx3-ubyte"),
+             labels = dir / (stem + "-labels-idx1-ubyte");
+  if (std::filesystem::exists(images) && std::filesystem::exists(labels))
+    return dr::load_idx(images, labels);
+  std::fprintf(stderr,
+               "bench: %s not found (run scripts/fetch-mnist.sh); using %zu generated "
+               "images of MNIST's sparsity instead\n",
+               images.c_str(), synthetic_rows);
+  dr::Rng rng(1);
+  dr::Dataset d;
+  d.source = "generated";
+  d.pixels.resize(synthetic_rows * dr::image_pixels);
+  d.labels.resize(synthetic_rows);
+  for (std::size_t r = 0; r < synthetic_rows; ++r) {
+    d.labels[r] = static_cast<std::uint8_t>(dr::uniform_index(rng, dr::class_count));
+    for (std::size_t k = 0; k < dr::image_pixels; ++k) {
+      const double dy = double(k / dr::image_side) - 13.5, dx = double(k % dr::image_side) - 13.5;
+      const bool blob = dx * dx + dy * dy < 49 && dr::uniform01(rng) < 0.6;
+      d.pixels[r * dr::image_pixels + k] = blob ? std::uint8_t(1 + dr::uniform_index(rng, 255)) : 0;
+    }
+  }
+  return d;
+}
+
+/// y = act(y + b) over rows x cols (stride ld), act ReLU or none: the element-wise loops the
+/// BLAS peers need around their GEMMs.
+inline void bias_relu(std::size_t rows, std::size_t cols, const real* b, real* y, std::size_t ld,
+                      bool relu) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) {
+      const real v = y[r * ld + j] + b[j];
+      y[r * ld + j] = relu && v < 0 ? real(0) : v;
+    }
+}
+
+/// CPU time of the calling thread: on a shared machine, the time we were actually running.
+inline double thread_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+/// Float FLOP/s of `chains` independent multiply-add chains of the vector width the kernels use
+/// (zmm under AVX-512, ymm under AVX2), over `iterations` steps.
+inline double fma_flops(std::size_t iterations) {
+  using dr::kernels::simd::vreal, dr::kernels::simd::W;
+  constexpr int chains = 16;  // latency 4 x 2 pipes = 8 needed in flight; 16 fit the registers
+  vreal acc[chains];
+  for (int c = 0; c < chains; ++c) acc[c] = dr::kernels::simd::broadcast(real(c));
+  vreal m = dr::kernels::simd::broadcast(0.999999f), a = dr::kernels::simd::broadcast(1e-7f);
+  benchmark::DoNotOptimize(m);
+  benchmark::DoNotOptimize(a);
+  const double start = thread_seconds();
+  for (std::size_t i = 0; i < iterations; ++i)
+    for (int c = 0; c < chains; ++c) acc[c] = acc[c] * m + a;
+  const double s = thread_seconds() - start;
+  for (int c = 0; c < chains; ++c) benchmark::DoNotOptimize(acc[c]);
+  return double(iterations) * chains * W * 2 / s;
+}
+
+/// The single-core FMA peak in GFLOP/s, the best of a few short runs (taken before the
+/// benchmarks so that every "% of peak" counter divides by the same number).
+inline double fma_peak_gflops() {
+  static const double peak = [] {
+    double best = 0;
+    for (int i = 0; i < 5; ++i) best = std::max(best, fma_flops(4'000'000) / 1e9);
+    return best;
+  }();
+  return peak;
+}
+
+/// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run.
+inline void register_peak() {
+  benchmark::RegisterBenchmark("peak/fma", [](benchmark::State& state) {
+    double flops = 0;
+    for (auto _ : state) flops = fma_flops(5'000'000);
+    state.counters["GFLOP/s"] = flops / 1e9;
+  })->Unit(benchmark::kMillisecond);
+}
+
+/// Runs the registered benchmarks with OpenBLAS held to one thread (our threaded cases use
+/// their own pool) and the context the README table quotes.
+inline int run(int argc, char** argv) {
+  openblas_set_num_threads(1);
+  benchmark::AddCustomContext("openblas_core", openblas_get_corename());
+  benchmark::AddCustomContext("simd_bytes", std::to_string(dr::simd_bytes));
+  benchmark::AddCustomContext("fma_peak_gflops_at_start", std::to_string(fma_peak_gflops()));
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
+
+}  // namespace bench

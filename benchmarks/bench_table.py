@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Turns bench_forward's and bench_train's JSON (medians of interleaved repetitions) into the
+Markdown ratio tables of the README and the data file of the chart. Usage: bench_table.py DIR"""
+import json
+import os
+import sys
+
+out = sys.argv[1]
+
+
+def load(name):
+    with open(os.path.join(out, name + ".json")) as f:
+        doc = json.load(f)
+    medians = {b["run_name"]: b for b in doc["benchmarks"] if b.get("aggregate_name") == "median"}
+    return doc["context"], medians
+
+
+fctx, fwd = load("forward")
+tctx, trn = load("train")
+peak = fwd["peak/fma"]["GFLOP/s"]
+
+
+def ips(name):
+    b = fwd.get(name)
+    return b["images/s"] if b else None
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a and b else "-"
+
+
+def k(v):
+    return f"{v / 1e3:.0f}k" if v else "-"
+
+
+print(f"Measured {fctx['date'][:10]} on {fctx['host_name']}: {fctx['num_cpus']} cores at "
+      f"{fctx['mhz_per_cpu']} MHz, SIMD {fctx['simd_bytes']} bytes, OpenBLAS core "
+      f"{fctx['openblas_core']}; load average at start {', '.join(f'{x:.1f}' for x in fctx.get('load_avg', []))}.")
+print(f"FMA peak (peak/fma, one core, {int(fctx['simd_bytes']) * 8}-bit vectors): **{peak:.0f} GFLOP/s**. "
+      "Medians of 5 randomly interleaved repetitions; single-thread rows are CPU time.\n")
+print("### Forward pass, images/s (1 thread)\n")
+print("| H | B | ours | ours_sparse | ours_auto | eigen | openblas | ours/openblas | sparse/openblas "
+      "| best/eigen | ours % of peak |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+chart = []
+for h in (128, 800):
+    for b in (1, 64, 256, 4096):
+        n = lambda impl: f"forward/{impl}/H:{h}/B:{b}"
+        v = {i: ips(n(i)) for i in ("ours", "ours_sparse", "ours_auto", "eigen", "openblas")}
+        best = max(v["ours"] or 0, v["ours_sparse"] or 0)
+        pct = fwd[n("ours")]["GFLOP/s"] / peak * 100
+        print(f"| {h} | {b} | {k(v['ours'])} | {k(v['ours_sparse'])} | {k(v['ours_auto'])} | "
+              f"{k(v['eigen'])} | {k(v['openblas'])} | {ratio(v['ours'], v['openblas'])} | "
+              f"{ratio(v['ours_sparse'], v['openblas'])} | {ratio(best, v['eigen'])} | {pct:.0f}% |")
+        chart.append((f"H{h}/B{b}", v))
+
+print("\n### Training epoch, 37,800 rows, SGD momentum (1 thread)\n")
+
+
+def epoch_row(label, slow, fast):
+    """A table row of seconds per epoch of two runs and how much faster the second is."""
+    if slow and fast:
+        print(f"| {label} | {slow['s/epoch']:.3f} | {fast['s/epoch']:.3f} | "
+              f"{slow['s/epoch'] / fast['s/epoch']:.2f} |")
+
+
+print("| H | batch | noise | openblas s/epoch | ours s/epoch | openblas/ours |")
+print("|---|---|---|---|---|---|")
+for h in (128, 800):
+    for b in (64, 128):
+        for noise in ("0", "0.2"):
+            epoch_row(f"{h} | {b} | {noise}", trn.get(f"train/openblas/H:{h}/B:{b}/noise:{noise}"),
+                      trn.get(f"train/ours/H:{h}/B:{b}/noise:{noise}"))
+
+print("\n### Two threads (wall clock, same run)\n")
+print("| case | 1 thread | 2 threads | speed-up |")
+print("|---|---|---|---|")
+for h in (128, 800):
+    for impl in ("ours", "ours_sparse"):
+        one = ips(f"forward/{impl}/H:{h}/B:256/T:1/real_time")
+        two = ips(f"forward/{impl}/H:{h}/B:256/T:2/real_time")
+        print(f"| forward {impl} H={h} B=256 (images/s) | {k(one)} | {k(two)} | {ratio(two, one)} |")
+    epoch_row(f"train ours H={h} batch 64 (s/epoch)",
+              trn.get(f"train/ours/H:{h}/B:64/noise:0/T:1/real_time"),
+              trn.get(f"train/ours/H:{h}/B:64/noise:0/T:2/real_time"))
+
+print("\n### First layer alone, 64 random rows: sparse kernel speed over dense, by input density\n")
+print("| H | " + " | ".join(f"density {d}" for d in ("0.2", "0.3", "0.4", "0.5", "0.6")) + " |")
+print("|---|---|---|---|---|---|")
+for h in (128, 800):
+    cells = []
+    for d in ("0.2", "0.3", "0.4", "0.5", "0.6"):
+        dense = fwd.get(f"layer1/dense/H:{h}/density:{d}")
+        sparse = fwd.get(f"layer1/sparse/H:{h}/density:{d}")
+        cells.append(ratio(sparse["images/s"], dense["images/s"]) if dense and sparse else "-")
+    print(f"| {h} | " + " | ".join(cells) + " |")
+
+with open(os.path.join(out, "forward_chart.dat"), "w") as f:
+    f.write("# config ours ours_sparse eigen (images/s over openblas)\n")
+    for label, v in chart:
+        f.write(f"{label} " + " ".join(ratio(v[i], v["openblas"]).replace("-", "0")
+                                       for i in ("ours", "ours_sparse", "eigen")) + "\n")

@@ -1,0 +1,53 @@
+// The default kernel: measures the share of non-zero inputs in each call and takes the sparse
+// path below a threshold, the dense one above it. Clean MNIST images (about 19% non-zero) go
+// sparse; noisy ones (about half non-zero at noise 0.2) go dense. Since the two paths give the
+// same bits (see sparse.hpp), the choice changes only the speed, never a result.
+#pragma once
+
+#include <cstddef>
+
+#include "dr/config.hpp"
+#include "dr/kernels/simd.hpp"
+#include "dr/kernels/sparse.hpp"
+
+namespace dr::kernels {
+
+/// The share of non-zero values in the first `cols` values of `rows` rows of stride ld.
+inline double nonzero_fraction(std::size_t rows, std::size_t cols, const real* x, std::size_t ld) {
+  if (rows == 0 || cols == 0) return 0;
+  std::size_t nonzero = 0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t k = 0; k < cols; ++k) nonzero += x[r * ld + k] != 0;
+  return double(nonzero) / double(rows * cols);
+}
+
+struct Auto : Simd {
+  static constexpr const char* name = "auto";
+  /// Where the two paths cost the same on the first layer of 784-128-10 and 784-800-10
+  /// (bench_forward's ours/ours_sparse at several densities; see README, Performance).
+  static constexpr double sparse_below = 0.4;
+
+  template <std::size_t In, std::size_t Np>
+  static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
+                     real* y) {
+    if (nonzero_fraction(rows, In, x, ldx) < sparse_below)
+      Sparse::affine<In, Np>(rows, x, ldx, w, b, y);
+    else
+      Simd::affine<In, Np>(rows, x, ldx, w, b, y);
+  }
+
+  template <std::size_t In, std::size_t Np>
+  static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
+                                     const real* dz, real* dw, std::size_t k_begin = 0,
+                                     std::size_t k_end = In, bool overwrite = false) {
+    if (nonzero_fraction(rows, k_end - k_begin, x + k_begin, ldx) < sparse_below)
+      Sparse::accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, overwrite);
+    else
+      Simd::accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, overwrite);
+  }
+};
+
+/// The kernel every layer uses unless told otherwise.
+using Default = Auto;
+
+}  // namespace dr::kernels

@@ -1,0 +1,104 @@
+// A small fork-join pool of std::jthread workers: run(f) calls f(0), ..., f(size() - 1) at once,
+// task t on thread t (the caller runs task 0), and returns when all are done. Tasks are fixed to
+// threads and their number to the pool size, so any split a caller makes is the same every run.
+// Nothing is pinned: the OS places the threads.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace dr {
+
+/// All the cores the OS reports (at least 1): the default of the command-line --threads.
+inline std::size_t hardware_threads() {
+  return std::max<std::size_t>(1, std::thread::hardware_concurrency());
+}
+
+/// [begin, end) of part `part` when `n` items are cut into `parts` contiguous, near-equal parts.
+struct Range {
+  std::size_t begin, end;
+  std::size_t size() const { return end - begin; }
+};
+inline Range part_of(std::size_t n, std::size_t parts, std::size_t part) {
+  return {n * part / parts, n * (part + 1) / parts};
+}
+
+class WorkerPool {
+ public:
+  /// A pool of `threads` threads in all, the caller included (0 counts as 1).
+  explicit WorkerPool(std::size_t threads = 1) : errors_(std::max<std::size_t>(1, threads)) {
+    for (std::size_t t = 1; t < errors_.size(); ++t)
+      workers_.emplace_back([this, t](std::stop_token stop) { work(t, stop); });
+  }
+  ~WorkerPool() {
+    for (auto& w : workers_) w.request_stop();
+    generation_.fetch_add(1);  // wakes the workers, which then see the stop request
+    generation_.notify_all();
+  }
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  std::size_t size() const { return errors_.size(); }
+
+  /// Runs task(t) for every t < size() and waits for all; rethrows the exception of the lowest t
+  /// that threw. Not re-entrant: one run at a time per pool.
+  void run(const std::function<void(std::size_t)>& task) {
+    if (workers_.empty()) return task(0);
+    task_ = &task;
+    pending_.store(workers_.size());
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    execute(0);
+    for (std::size_t left; (left = pending_.load(std::memory_order_acquire)) != 0;)
+      pending_.wait(left);
+    std::exception_ptr first;
+    for (auto& e : errors_)
+      if (auto error = std::exchange(e, nullptr); error && !first) first = error;
+    if (first) std::rethrow_exception(first);
+  }
+
+ private:
+  void execute(std::size_t t) {
+    try {
+      (*task_)(t);
+    } catch (...) {
+      errors_[t] = std::current_exception();
+    }
+  }
+
+  void work(std::size_t t, const std::stop_token& stop) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      // A short spin first: training steps come every few hundred microseconds, and a futex
+      // sleep and wake-up would cost a noticeable part of that.
+      std::uint64_t now = generation_.load(std::memory_order_acquire);
+      for (int spin = 0; now == seen && spin < 2000; ++spin) {
+        std::this_thread::yield();
+        now = generation_.load(std::memory_order_acquire);
+      }
+      if (now == seen) {
+        generation_.wait(seen, std::memory_order_acquire);
+        continue;
+      }
+      seen = now;
+      if (stop.stop_requested()) return;
+      execute(t);
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    }
+  }
+
+  std::vector<std::exception_ptr> errors_;  // one slot per task
+  const std::function<void(std::size_t)>* task_ = nullptr;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::size_t> pending_{0};
+  std::vector<std::jthread> workers_;  // last: joined before the members above go
+};
+
+}  // namespace dr

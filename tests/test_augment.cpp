@@ -1,0 +1,281 @@
+// Augmentations (shift, affine, elastic), the batch producer thread, and what fit() builds on
+// them: reproducible augmented training, best-epoch weights, early stopping, checkpoint/resume.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+
+#include "data_files.hpp"
+#include "dr/dr.hpp"
+
+using dr::real;
+
+namespace {
+
+using Image = std::array<std::uint8_t, dr::image_pixels>;
+using Pixels = std::array<real, dr::image_pixels>;
+
+/// A filled disc of radius r centred at (cx, cy): a test digit with a known centroid.
+Image disc(double cx, double cy, double r) {
+  Image img{};
+  for (int y = 0; y < 28; ++y)
+    for (int x = 0; x < 28; ++x)
+      if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= r * r) img[y * 28 + x] = 255;
+  return img;
+}
+
+Pixels apply(const dr::AugmentSettings& s, const Image& img, std::uint64_t seed) {
+  dr::Augmenter augmenter(s);
+  dr::Rng rng(seed);
+  Pixels out;
+  augmenter.apply(img, out.data(), rng);
+  return out;
+}
+
+double mass(const Pixels& p) {
+  return std::accumulate(p.begin(), p.end(), 0.0);
+}
+
+std::pair<double, double> centroid(const Pixels& p) {
+  double sx = 0, sy = 0;
+  for (int k = 0; k < 784; ++k) sx += p[k] * (k % 28), sy += p[k] * (k / 28);
+  return {sx / mass(p), sy / mass(p)};
+}
+
+dr::AugmentSettings kind(dr::Augmentation k) {
+  dr::AugmentSettings s;
+  s.kind = k;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("augment: names round-trip and an unknown one is a clear error", "[augment]") {
+  for (auto name : dr::augmentation_names)
+    REQUIRE(dr::augmentation_name(dr::augmentation_from_name(name)) == name);
+  REQUIRE_THROWS_WITH(dr::augmentation_from_name("rotate"),
+                      "unknown augmentation 'rotate' (expected none, shift, affine or elastic)");
+}
+
+TEST_CASE("augment: none scales the pixels to [0, 1] unchanged", "[augment]") {
+  const auto data = dr::test::random_dataset(1, 3);
+  Image img;
+  std::copy_n(data.pixels.begin(), 784, img.begin());
+  const auto out = apply(kind(dr::Augmentation::none), img, 1);
+  for (int k = 0; k < 784; ++k) REQUIRE(out[k] == img[k] * (real(1) / 255));
+}
+
+TEST_CASE("augment: shift moves the whole image by at most 2 pixels, every offset occurring",
+          "[augment]") {
+  const auto data = dr::test::random_dataset(1, 4);
+  Image img;
+  std::copy_n(data.pixels.begin(), 784, img.begin());
+  std::set<std::pair<int, int>> seen;
+  for (std::uint64_t seed = 0; seed < 400; ++seed) {
+    const auto out = apply(kind(dr::Augmentation::shift), img, seed);
+    int found = 0;
+    for (int dy = -2; dy <= 2; ++dy)
+      for (int dx = -2; dx <= 2; ++dx) {
+        bool match = true;
+        for (int y = 0; y < 28 && match; ++y)
+          for (int x = 0; x < 28 && match; ++x) {
+            const int sx = x - dx, sy = y - dy;
+            const real want = sx >= 0 && sy >= 0 && sx < 28 && sy < 28
+                                  ? img[sy * 28 + sx] * (real(1) / 255)
+                                  : real(0);
+            match = out[y * 28 + x] == want;
+          }
+        if (match) seen.insert({dx, dy}), ++found;
+      }
+    REQUIRE(found == 1);
+  }
+  REQUIRE(seen.size() == 25);
+}
+
+TEST_CASE("augment: affine and elastic with zero ranges are the identity", "[augment]") {
+  const auto data = dr::test::random_dataset(1, 5);
+  Image img;
+  std::copy_n(data.pixels.begin(), 784, img.begin());
+  auto s = kind(dr::Augmentation::affine);
+  s.max_rotation_degrees = s.max_scale = s.max_shear = s.max_translation = 0;
+  auto e = kind(dr::Augmentation::elastic);
+  e.elastic_alpha = 0;
+  for (const auto& settings : {s, e}) {
+    const auto out = apply(settings, img, 9);
+    for (int k = 0; k < 784; ++k) REQUIRE(out[k] == Approx(img[k] / 255.0).margin(1e-6));
+  }
+}
+
+TEST_CASE("augment: a rotation keeps a centred disc's ink and centroid; a translation moves it",
+          "[augment]") {
+  const auto img = disc(13.5, 13.5, 7);
+  const Pixels original = apply(kind(dr::Augmentation::none), img, 0);
+  auto rotate = kind(dr::Augmentation::affine);
+  rotate.max_scale = rotate.max_shear = rotate.max_translation = 0;
+  rotate.max_rotation_degrees = 45;
+  auto translate = rotate;
+  translate.max_rotation_degrees = 0;
+  translate.max_translation = 2;
+  double moved = 0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    const auto r = apply(rotate, img, seed);
+    REQUIRE(mass(r) == Approx(mass(original)).epsilon(0.03));
+    REQUIRE(centroid(r).first == Approx(13.5).margin(0.05));
+    REQUIRE(centroid(r).second == Approx(13.5).margin(0.05));
+    const auto t = apply(translate, img, seed);
+    REQUIRE(mass(t) == Approx(mass(original)).epsilon(0.03));
+    moved = std::max(moved, std::hypot(centroid(t).first - 13.5, centroid(t).second - 13.5));
+    REQUIRE(std::abs(centroid(t).first - 13.5) <= 2.05);
+  }
+  REQUIRE(moved > 1);
+}
+
+TEST_CASE("augment: elastic distortion bends a digit but keeps its ink, within [0, 1], by seed",
+          "[augment]") {
+  const auto img = disc(13.5, 13.5, 6);
+  const Pixels original = apply(kind(dr::Augmentation::none), img, 0);
+  const auto settings = kind(dr::Augmentation::elastic);
+  const auto a = apply(settings, img, 1), b = apply(settings, img, 1), c = apply(settings, img, 2);
+  REQUIRE(a == b);
+  REQUIRE(a != c);
+  double changed = 0;
+  for (int k = 0; k < 784; ++k) {
+    REQUIRE(a[k] >= 0);
+    REQUIRE(a[k] <= 1);
+    changed += std::abs(a[k] - original[k]);
+  }
+  REQUIRE(mass(a) == Approx(mass(original)).epsilon(0.2));
+  // A displacement of about a pixel moves the disc's rim (about 38 pixels long) noticeably.
+  REQUIRE(changed > 5);
+  REQUIRE(changed < 0.5 * mass(original));
+}
+
+TEST_CASE("batch producer: the thread gives the same batches as inline and passes errors on",
+          "[augment]") {
+  auto fill = [](std::size_t i, dr::BatchSlot& slot) {
+    slot.rows = i % 3 + 1;
+    for (std::size_t k = 0; k < slot.rows * 2; ++k) slot.x[k] = real(i * 10 + k);
+  };
+  dr::BatchProducer inline_producer(50, 3, 2, fill, false);
+  dr::BatchProducer threaded(50, 3, 2, fill, true, 3);
+  for (int i = 0; i < 50; ++i) {
+    const auto& a = inline_producer.next();
+    const auto& b = threaded.next();
+    REQUIRE(a.rows == b.rows);
+    REQUIRE(std::equal(a.x.data(), a.x.data() + a.rows * 2, b.x.data()));
+  }
+  dr::BatchProducer failing(
+      5, 1, 1,
+      [](std::size_t i, dr::BatchSlot&) {
+        if (i == 2) throw std::runtime_error("fill failed");
+      },
+      true);
+  failing.next();
+  failing.next();
+  REQUIRE_THROWS_WITH(failing.next(), "fill failed");
+}
+
+namespace {
+
+using SmallNet = dr::Network<784, 16, 10>;
+
+struct Run {
+  std::unique_ptr<SmallNet> net;
+  std::vector<dr::EpochReport> reports;
+};
+
+/// Trains SmallNet on random digits; `stop_after` > 0 interrupts after that epoch (as a killed
+/// process would, with the checkpoint of that epoch on disk).
+Run train_small(const dr::FitOptions& options, std::size_t validation = 0,
+                std::size_t stop_after = 0) {
+  static const auto data = dr::test::random_dataset(300, 21);
+  const auto rows = dr::all_rows(data.rows());
+  const auto train = std::span(rows).first(rows.size() - validation);
+  const auto held = std::span(rows).last(validation);
+  Run run{dr::make_network<SmallNet>(options.seed), {}};
+  dr::FitCallbacks callbacks;
+  callbacks.on_epoch = [&](const dr::EpochReport& r) {
+    if (r.epoch == stop_after) throw std::runtime_error("interrupted");
+  };
+  run.reports = dr::fit(*run.net, dr::Sgd<SmallNet>({.momentum = 0.9f, .nesterov = true}),
+                        dr::CosineLr{0.05f, double(options.epochs), 1}, data, train, held, options,
+                        callbacks);
+  return run;
+}
+
+dr::FitOptions small_options(dr::Augmentation augment) {
+  dr::FitOptions o;
+  o.epochs = 4;
+  o.batch = 32;
+  o.seed = 5;
+  o.augment.kind = augment;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("fit: augmented training is reproducible by seed despite the producer thread",
+          "[augment]") {
+  for (auto k : {dr::Augmentation::shift, dr::Augmentation::elastic}) {
+    const auto a = train_small(small_options(k)), b = train_small(small_options(k));
+    REQUIRE(*a.net == *b.net);
+    auto other = small_options(k);
+    other.seed = 6;
+    REQUIRE_FALSE(*a.net == *train_small(other).net);
+  }
+}
+
+TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted run",
+          "[augment][checkpoint]") {
+  dr::test::TempDir dir;
+  auto options = small_options(dr::Augmentation::affine);
+  options.noise = 0.1f;
+  options.checkpoint = dir / "run.checkpoint";
+  const auto whole = train_small(options, 60);
+  std::filesystem::remove(options.checkpoint);
+
+  REQUIRE_THROWS_WITH(train_small(options, 60, 2), "interrupted");
+  REQUIRE(std::filesystem::exists(options.checkpoint));
+  options.resume = true;
+  const auto resumed = train_small(options, 60);
+  REQUIRE(*resumed.net == *whole.net);
+  REQUIRE(resumed.reports.size() == whole.reports.size());
+  REQUIRE(resumed.reports.back().loss == whole.reports.back().loss);
+
+  SECTION("a checkpoint of other settings is refused, naming the file") {
+    options.seed = 99;
+    REQUIRE_THROWS_WITH(
+        train_small(options, 60),
+        Catch::Contains("run.checkpoint: the checkpoint is of another training run"));
+  }
+  SECTION("a damaged checkpoint is refused") {
+    auto bytes = dr::read_file_bytes(options.checkpoint);
+    bytes[bytes.size() / 2] ^= 1;
+    dr::write_file_atomically(options.checkpoint, std::span<const std::uint8_t>(bytes));
+    REQUIRE_THROWS_WITH(train_small(options, 60), Catch::Contains("checksum mismatch"));
+  }
+}
+
+TEST_CASE("fit: with validation the model keeps the best epoch; patience stops early",
+          "[augment]") {
+  auto options = small_options(dr::Augmentation::none);
+  options.epochs = 12;
+  const auto run = train_small(options, 100);
+  double best = 0;
+  for (const auto& r : run.reports) best = std::max(best, *r.validation_accuracy);
+  static const auto data = dr::test::random_dataset(300, 21);
+  const auto rows = dr::all_rows(data.rows());
+  REQUIRE(dr::evaluate(*run.net, data, std::span(rows).last(100)).accuracy() == best);
+
+  // Random labels: validation accuracy wanders, so some epoch stays best for 2 more epochs.
+  options.patience = 2;
+  const auto stopped = train_small(options, 100);
+  REQUIRE(stopped.reports.size() < options.epochs);
+  std::size_t best_epoch = 0;
+  for (const auto& r : stopped.reports)
+    if (*r.validation_accuracy >
+        (best_epoch ? *stopped.reports[best_epoch - 1].validation_accuracy : -1))
+      best_epoch = r.epoch;
+  REQUIRE(stopped.reports.size() - best_epoch == options.patience);
+}

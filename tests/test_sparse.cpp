@@ -1,0 +1,109 @@
+// The sparse-input path on inputs shaped like MNIST (about 80% exact zeros): it must give the
+// dense kernel's results bit for bit (so the automatic choice between them changes no result)
+// and agree with the reference loops within float rounding.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "dr/dense.hpp"
+#include "dr/kernels/auto.hpp"
+#include "dr/network.hpp"
+#include "support/random_data.hpp"
+
+namespace {
+
+using dr::real;
+namespace k = dr::kernels;
+
+/// rows x cols values, each zero with probability `zeros`, else uniform in (0, 1].
+std::vector<real> sparse_matrix(std::size_t rows, std::size_t cols, double zeros,
+                                std::uint64_t seed) {
+  dr::Rng rng(seed);
+  std::vector<real> v(rows * cols);
+  for (auto& x : v) x = dr::uniform01(rng) < zeros ? real(0) : 1 - dr::uniform01(rng);
+  return v;
+}
+
+template <std::size_t In, std::size_t Out>
+void check_sparse_layer(std::size_t rows, double zeros) {
+  using Layer = dr::Dense<In, Out, dr::Relu>;
+  constexpr std::size_t Np = Layer::padded_out;
+  const auto layer = dr::test::random_layer<Layer>(3);
+  const auto x = sparse_matrix(rows, In, zeros, 5);
+  const auto dz = dr::test::random_matrix(rows, Np, 9);
+
+  std::vector<real> y_ref(rows * Np), y_dense(rows * Np), y_sparse(rows * Np), y_auto(rows * Np);
+  const real* w = layer->weights.data();
+  const real* b = layer->bias.data();
+  k::Reference::affine<In, Np>(rows, x.data(), In, w, b, y_ref.data());
+  k::Simd::affine<In, Np>(rows, x.data(), In, w, b, y_dense.data());
+  k::Sparse::affine<In, Np>(rows, x.data(), In, w, b, y_sparse.data());
+  k::Auto::affine<In, Np>(rows, x.data(), In, w, b, y_auto.data());
+  REQUIRE(y_sparse == y_dense);
+  REQUIRE(y_auto == y_dense);
+  for (std::size_t i = 0; i < y_ref.size(); ++i) {
+    INFO("output " << i);
+    REQUIRE(y_sparse[i] == Approx(y_ref[i]).margin(1e-4));
+  }
+
+  // Gradients accumulate onto a non-zero start, and in two input ranges as threads split them.
+  const auto start = dr::test::random_matrix(In, Np, 17);
+  auto g_ref = start, g_dense = start, g_sparse = start, g_split = start;
+  k::Reference::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_ref.data());
+  k::Simd::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_dense.data());
+  k::Sparse::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_sparse.data());
+  k::Auto::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_split.data(), 0, In / 3);
+  k::Auto::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_split.data(), In / 3,
+                                          In);
+  REQUIRE(g_sparse == g_dense);
+  REQUIRE(g_split == g_dense);
+
+  // Overwriting (as the Trainer does) equals accumulating onto zeros, whatever was there.
+  std::vector<real> g_zero(In * Np, 0.0f);
+  k::Simd::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_zero.data());
+  auto g_over_sparse = start, g_over_dense = start, g_over_ref = start;
+  k::Sparse::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_over_sparse.data(), 0,
+                                            In, true);
+  k::Simd::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_over_dense.data(), 0, In,
+                                          true);
+  k::Reference::accumulate_weight_grad<In, Np>(rows, x.data(), In, dz.data(), g_over_ref.data(), 0,
+                                               In, true);
+  REQUIRE(g_over_sparse == g_zero);
+  REQUIRE(g_over_dense == g_zero);
+  for (std::size_t i = 0; i < g_zero.size(); ++i)
+    REQUIRE(g_over_ref[i] == Approx(g_zero[i]).margin(1e-4));
+  for (std::size_t i = 0; i < g_ref.size(); ++i) {
+    INFO("weight gradient " << i);
+    REQUIRE(g_sparse[i] == Approx(g_ref[i]).margin(1e-4));
+  }
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE_SIG("sparse: equals the dense kernel bit for bit and the reference closely",
+                       "[sparse]", ((std::size_t In, std::size_t Out), In, Out), (784, 128),
+                       (784, 800), (13, 7), (128, 10)) {
+  for (double zeros : {0.0, 0.5, 0.8, 1.0})
+    for (std::size_t rows : {std::size_t{1}, std::size_t{7}, std::size_t{64}}) {
+      INFO("rows " << rows << ", share of zeros " << zeros);
+      check_sparse_layer<In, Out>(rows, zeros);
+    }
+}
+
+TEST_CASE("sparse: the measured density counts exact zeros only", "[sparse]") {
+  const std::vector<real> x = {0, 1e-30f, -0.0f, 2, 0, 0, 3, 0};  // 2 rows of 3, stride 4
+  CHECK(k::nonzero_fraction(2, 3, x.data(), 4) == Approx(2.0 / 6));
+  CHECK(k::nonzero_fraction(0, 3, x.data(), 4) == 0);
+}
+
+TEST_CASE("sparse: a network's forward pass on sparse images matches the reference", "[sparse]") {
+  using Net = dr::Network<784, 128, 10>;
+  auto net = dr::make_network<Net>(4);
+  const auto x = sparse_matrix(33, 784, 0.8, 8);
+  dr::Workspace<Net> ws_ref(33), ws_auto(33);
+  const real* ref = net->forward<k::Reference>(ws_ref, 33, x.data());
+  const real* fast = net->forward(ws_auto, 33, x.data());
+  for (std::size_t i = 0; i < 33 * Net::last_layer::padded_out; ++i) {
+    INFO("logit " << i);
+    REQUIRE(fast[i] == Approx(ref[i]).margin(1e-4));
+  }
+}

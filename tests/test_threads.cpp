@@ -1,0 +1,104 @@
+// Threads: the pool runs each task once and passes exceptions on; training and inference give
+// the same bits with any thread count (the guarantee stated in train_step.hpp).
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <stdexcept>
+
+#include "dr/dr.hpp"
+#include "dr/parallel.hpp"
+#include "support/random_data.hpp"
+#include "support/synthetic_digits.hpp"
+
+namespace {
+
+using dr::real;
+using Net = dr::Network<784, 48, 10>;
+
+/// Trains a fresh network for `steps` steps of `rows` rows on T threads; returns it and the losses.
+std::pair<std::unique_ptr<Net>, std::vector<double>> train(std::size_t threads, std::size_t rows,
+                                                           int steps) {
+  const auto data = dr::test::synthetic_digits(rows * steps, 21);
+  std::vector<real> x(rows * steps * dr::image_pixels);
+  dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
+  auto net = dr::make_network<Net>(6);
+  dr::Trainer trainer(*net, dr::Sgd<Net>({.momentum = 0.9f, .nesterov = true}), 0.1f, threads);
+  REQUIRE(trainer.threads() == threads);
+  std::vector<double> losses;
+  for (int s = 0; s < steps; ++s) {
+    std::size_t correct = 0;
+    losses.push_back(trainer.step(x.data() + s * rows * dr::image_pixels,
+                                  data.labels.data() + s * rows, rows, 0.05f, &correct));
+    losses.push_back(double(correct));
+  }
+  return {std::move(net), losses};
+}
+
+}  // namespace
+
+TEST_CASE("threads: the pool runs every task once, on every call", "[threads]") {
+  for (std::size_t size : {1, 2, 5}) {
+    dr::WorkerPool pool(size);
+    REQUIRE(pool.size() == size);
+    for (int call = 0; call < 50; ++call) {
+      std::vector<std::atomic<int>> runs(size);
+      pool.run([&](std::size_t t) { ++runs[t]; });
+      for (auto& r : runs) REQUIRE(r == 1);
+    }
+  }
+}
+
+TEST_CASE("threads: the pool passes on the exception of the lowest failing task", "[threads]") {
+  dr::WorkerPool pool(3);
+  auto fail_from_1 = [](std::size_t t) {
+    if (t >= 1) throw std::runtime_error("task " + std::to_string(t));
+  };
+  REQUIRE_THROWS_WITH(pool.run(fail_from_1), "task 1");
+  int ran = 0;  // and stays usable
+  pool.run([&](std::size_t t) {
+    if (t == 0) ran = 1;
+  });
+  REQUIRE(ran == 1);
+}
+
+TEST_CASE("threads: parts cover the range without gaps or overlap", "[threads]") {
+  for (std::size_t n : {0, 1, 7, 64})
+    for (std::size_t parts : {1, 2, 3, 8}) {
+      std::size_t next = 0;
+      for (std::size_t p = 0; p < parts; ++p) {
+        const auto r = dr::part_of(n, parts, p);
+        REQUIRE(r.begin == next);
+        REQUIRE(r.size() <= n / parts + 1);
+        next = r.end;
+      }
+      REQUIRE(next == n);
+    }
+}
+
+TEST_CASE("threads: training gives the same model bit for bit with 1, 2 or 3 threads",
+          "[threads]") {
+  // 5 rows: with 3 threads the parts are uneven; 1 row: some threads have no rows at all.
+  for (std::size_t rows : {64, 5, 1}) {
+    INFO("rows per batch " << rows);
+    const auto [one, one_losses] = train(1, rows, 6);
+    for (std::size_t threads : {2, 3}) {
+      INFO("threads " << threads);
+      const auto [many, many_losses] = train(threads, rows, 6);
+      REQUIRE(many_losses == one_losses);
+      REQUIRE(*many == *one);
+    }
+  }
+}
+
+TEST_CASE("threads: evaluate and predict_all do not depend on the thread count", "[threads]") {
+  const auto data = dr::test::synthetic_digits(700, 4);  // 3 inference batches, the last short
+  auto net = dr::make_network<Net>(2);
+  const auto rows = dr::all_rows(data.rows());
+  const auto one = dr::evaluate(*net, data, rows, 0.3f, 9, 1);
+  const auto predicted = dr::predict_all(*net, data, 1);
+  for (std::size_t threads : {2, 3, 5}) {
+    INFO("threads " << threads);
+    REQUIRE(dr::evaluate(*net, data, rows, 0.3f, 9, threads).counts == one.counts);
+    REQUIRE(dr::predict_all(*net, data, threads) == predicted);
+  }
+  REQUIRE(one.total() == 700);
+}
