@@ -2,7 +2,6 @@
 #include <cstdio>
 #include <ctime>
 #include <thread>
-#include <variant>
 
 #include "commands.hpp"
 #include "dr/data/batch.hpp"
@@ -12,6 +11,7 @@
 #include "dr/train.hpp"
 #include "hidden_menu.hpp"
 #include "progress.hpp"
+#include "training_recipe.hpp"
 
 namespace driver {
 namespace {
@@ -20,17 +20,10 @@ struct TrainSettings {
   std::string train_file, labels_file, model_file;
   double validation = 0;
   std::size_t hidden = 128;
-  std::size_t epochs = 10;
-  std::size_t batch = 64;
-  std::string optimizer = "sgd";
-  std::optional<float> lr;
-  float momentum = 0.9f;
-  float weight_decay = 0;
-  std::string schedule = "cosine";
+  TrainingRecipe optimization;  ///< unset fields come from the --recipe preset
   float noise = 0;
   std::string recipe = "fast";
   std::string augment = "none";
-  double warmup = 0;
   float label_smoothing = 0;
   std::size_t patience = 0;
   bool resume = false;
@@ -58,11 +51,12 @@ constexpr Recipe best_recipe{60, 64, 0.05f, 1, 0, 0, "elastic"};
 void apply_recipe(TrainSettings& s, const CLI::App& cmd) {
   const Recipe& r = s.recipe == "best" ? best_recipe : fast_recipe;
   const auto unset = [&](const char* option) { return cmd.get_option(option)->count() == 0; };
-  if (unset("--epochs")) s.epochs = r.epochs;
-  if (unset("--batch")) s.batch = r.batch;
-  if (unset("--lr") && s.optimizer == "sgd") s.lr = r.lr;
-  if (unset("--warmup")) s.warmup = r.warmup;
-  if (unset("--weight-decay")) s.weight_decay = r.weight_decay;
+  TrainingRecipe& o = s.optimization;
+  if (unset("--epochs")) o.epochs = r.epochs;
+  if (unset("--batch")) o.batch = r.batch;
+  if (unset("--lr") && o.optimizer == "sgd") o.lr = r.lr;
+  if (unset("--warmup")) o.warmup = r.warmup;
+  if (unset("--weight-decay")) o.weight_decay = r.weight_decay;
   if (unset("--label-smoothing")) s.label_smoothing = r.label_smoothing;
   if (unset("--augment")) s.augment = r.augment;
 }
@@ -83,23 +77,16 @@ void train(const TrainSettings& s) {
   if (split.train.empty())
     throw dr::Error(s.train_file + ": no rows left to train on after holding out --validation");
 
-  const float lr = s.lr.value_or(s.optimizer == "adam" ? 1e-3f : 0.05f);
-  const double epochs = static_cast<double>(s.epochs);
-  using Schedule = std::variant<dr::ConstantLr, dr::StepLr, dr::CosineLr>;
-  const Schedule schedule = s.schedule == "constant" ? Schedule(dr::ConstantLr{lr})
-                            : s.schedule == "step"   ? Schedule(dr::StepLr{lr, epochs / 3, 0.1f})
-                                                     : Schedule(dr::CosineLr{lr, epochs, s.warmup});
-  const auto lr_at = [&](double e) { return std::visit([e](auto& f) { return f(e); }, schedule); };
-
+  const TrainingRecipe& o = s.optimization;
   if (!s.quiet)
-    std::printf("%straining on %zu rows of %s (%zu held out), %zu epochs, batch %zu, %s lr %g\n",
+    std::printf("%straining on %zu rows of %s (%zu held out), %s, %s augmentation\n",
                 Net::describe().c_str(), split.train.size(), s.train_file.c_str(),
-                split.validation.size(), s.epochs, s.batch, s.optimizer.c_str(), double(lr));
+                split.validation.size(), o.describe().c_str(), s.augment.c_str());
   auto net = dr::make_network<Net>(s.seed);
   Progress progress(s.quiet, split.train.size());
   dr::FitOptions options;
-  options.epochs = s.epochs;
-  options.batch = s.batch;
+  options.epochs = o.epochs;
+  options.batch = o.batch;
   options.seed = s.seed;
   options.noise = s.noise;
   options.label_smoothing = s.label_smoothing;
@@ -108,37 +95,27 @@ void train(const TrainSettings& s) {
   options.threads = s.threads;
   options.checkpoint = s.checkpoint_file.empty() ? s.model_file + ".checkpoint" : s.checkpoint_file;
   options.resume = s.resume;
-  options.checkpoint_tag = s.optimizer + " lr=" + std::to_string(lr) + " schedule=" + s.schedule +
-                           " warmup=" + std::to_string(s.warmup) +
-                           " momentum=" + std::to_string(s.momentum) +
-                           " weight_decay=" + std::to_string(s.weight_decay) +
-                           " validation=" + std::to_string(s.validation);
+  options.checkpoint_tag = o.signature() + " validation=" + std::to_string(s.validation);
   const dr::FitCallbacks callbacks{[&](const dr::BatchProgress& p) { progress.batch(p); },
-                                   [&](const dr::EpochReport& r) { progress.epoch(r, s.epochs); }};
+                                   [&](const dr::EpochReport& r) { progress.epoch(r, o.epochs); }};
   const auto start = std::chrono::steady_clock::now();
-  std::vector<dr::EpochReport> reports;
-  if (s.optimizer == "adam")
-    reports = dr::fit(*net, dr::Adam<Net>({.weight_decay = s.weight_decay}), lr_at, data,
-                      split.train, split.validation, options, callbacks);
-  else
-    reports = dr::fit(
-        *net,
-        dr::Sgd<Net>({.momentum = s.momentum, .nesterov = true, .weight_decay = s.weight_decay}),
-        lr_at, data, split.train, split.validation, options, callbacks);
+  const auto reports =
+      fit_with_recipe(*net, o, data, split.train, split.validation, options, callbacks);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   dr::ModelMetadata meta{{"seed", std::to_string(s.seed)},
-                         {"epochs", std::to_string(s.epochs)},
-                         {"batch", std::to_string(s.batch)},
-                         {"optimizer", s.optimizer},
-                         {"lr", std::to_string(lr)},
-                         {"schedule", s.schedule},
-                         {"weight_decay", std::to_string(s.weight_decay)},
+                         {"epochs", std::to_string(o.epochs)},
+                         {"batch", std::to_string(o.batch)},
+                         {"optimizer", o.optimizer},
+                         {"lr", std::to_string(o.learning_rate())},
+                         {"momentum", std::to_string(o.momentum)},
+                         {"schedule", o.schedule},
+                         {"weight_decay", std::to_string(o.weight_decay)},
                          {"noise", std::to_string(s.noise)},
                          {"recipe", s.recipe},
                          {"augment", s.augment},
-                         {"warmup", std::to_string(s.warmup)},
+                         {"warmup", std::to_string(o.warmup)},
                          {"label_smoothing", std::to_string(s.label_smoothing)},
                          {"validation", std::to_string(s.validation)},
                          {"train_file", s.train_file},
@@ -177,24 +154,7 @@ void add_train_command(CLI::App& app) {
                   "Fraction of rows held out (after a seeded shuffle) and reported every epoch")
       ->check(CLI::Range(0.0, 0.99));
   cmd->add_option("--hidden", s->hidden, "Hidden units: " + menu_text())->capture_default_str();
-  cmd->add_option("--epochs", s->epochs, "Passes over the training rows (default: the recipe's)")
-      ->check(CLI::Range(1, 100000));
-  cmd->add_option("--batch", s->batch, "Rows per update (default: the recipe's)")
-      ->check(CLI::Range(1, 65536));
-  cmd->add_option("--optimizer", s->optimizer, "sgd (Nesterov momentum) or adam")
-      ->check(CLI::IsMember({"sgd", "adam"}))
-      ->capture_default_str();
-  cmd->add_option("--lr", s->lr, "Peak learning rate (default 0.05 for sgd, 0.001 for adam)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--momentum", s->momentum, "SGD momentum")
-      ->check(CLI::Range(0.0, 0.999))
-      ->capture_default_str();
-  cmd->add_option("--weight-decay", s->weight_decay, "Weight decay (weights only)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--schedule", s->schedule, "Learning-rate schedule: constant, step or cosine")
-      ->check(CLI::IsMember({"constant", "step", "cosine"}))
-      ->capture_default_str();
+  add_recipe_options(cmd, s->optimization, "the recipe's");
   cmd->add_option("--noise", s->noise,
                   "Std of Gaussian noise added to every training pixel in [0,1] each epoch, "
                   "then clipped to [0,1]")
@@ -210,9 +170,6 @@ void add_train_command(CLI::App& app) {
                   "Fresh random transforms of the training images every epoch: none, shift "
                   "(up to 2 pixels), affine (rotation, scale, shear, translation) or elastic")
       ->check(CLI::IsMember({"none", "shift", "affine", "elastic"}));
-  cmd->add_option("--warmup", s->warmup,
-                  "Epochs of linear learning-rate warm-up before the cosine decay")
-      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--label-smoothing", s->label_smoothing,
                   "Share of the target spread evenly over all classes")
       ->check(CLI::Range(0.0, 0.5));

@@ -1,6 +1,6 @@
-// The training recipe of the sweep's cells (optimizer, learning rate, schedule, epochs, batch),
-// its command-line options and the fit() call it makes. The defaults are `train`'s, so that a
-// sweep cell with noise P and seed S trains the same model as `train --noise P --seed S`.
+// The optimisation settings shared by `train` and `sweep` (optimizer, learning rate, schedule,
+// epochs, batch), their command-line options and the fit() call they make. The defaults are the
+// sweep's (10 epochs, no augmentation); `train` fills unset ones from its --recipe preset.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -24,6 +24,7 @@ struct TrainingRecipe {
   float momentum = 0.9f;
   float weight_decay = 0;
   std::string schedule = "cosine";
+  double warmup = 0;  ///< epochs of linear warm-up before the cosine decay
 
   float learning_rate() const { return lr.value_or(optimizer == "adam" ? 1e-3f : 0.05f); }
 
@@ -31,7 +32,13 @@ struct TrainingRecipe {
     return json::Object{{"epochs", epochs},       {"batch", batch},
                         {"optimizer", optimizer}, {"lr", learning_rate()},
                         {"momentum", momentum},   {"weight_decay", weight_decay},
-                        {"schedule", schedule}};
+                        {"schedule", schedule},   {"warmup", warmup}};
+  }
+
+  /// Every setting on one line: what a checkpoint must match to be resumed.
+  std::string signature() const {
+    return describe() + " warmup " + json::format_number(warmup) + " momentum " +
+           json::format_number(momentum) + " weight_decay " + json::format_number(weight_decay);
   }
 
   /// "10 epochs, batch 64, sgd lr 0.05 cosine"
@@ -41,13 +48,19 @@ struct TrainingRecipe {
   }
 };
 
-inline void add_recipe_options(CLI::App* cmd, TrainingRecipe& r) {
-  cmd->add_option("--epochs", r.epochs, "Passes over the training rows")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  cmd->add_option("--batch", r.batch, "Rows per update")
-      ->check(CLI::Range(1, 65536))
-      ->capture_default_str();
+/// The options; with `preset_note`, epochs, batch and warm-up say their default comes from a
+/// preset instead of showing the value above.
+inline void add_recipe_options(CLI::App* cmd, TrainingRecipe& r,
+                               const char* preset_note = nullptr) {
+  auto preset = [&](CLI::Option* o) { return preset_note ? o : o->capture_default_str(); };
+  const std::string note = preset_note ? std::string(" (default: ") + preset_note + ")" : "";
+  preset(cmd->add_option("--epochs", r.epochs, "Passes over the training rows" + note)
+             ->check(CLI::Range(1, 100000)));
+  preset(
+      cmd->add_option("--batch", r.batch, "Rows per update" + note)->check(CLI::Range(1, 65536)));
+  preset(cmd->add_option("--warmup", r.warmup,
+                         "Epochs of linear learning-rate warm-up before the cosine decay" + note)
+             ->check(CLI::NonNegativeNumber));
   cmd->add_option("--optimizer", r.optimizer, "sgd (Nesterov momentum) or adam")
       ->check(CLI::IsMember({"sgd", "adam"}))
       ->capture_default_str();
@@ -77,7 +90,7 @@ std::vector<dr::EpochReport> fit_with_recipe(Net& net, const TrainingRecipe& r,
   using Schedule = std::variant<dr::ConstantLr, dr::StepLr, dr::CosineLr>;
   const Schedule schedule = r.schedule == "constant" ? Schedule(dr::ConstantLr{lr})
                             : r.schedule == "step"   ? Schedule(dr::StepLr{lr, epochs / 3, 0.1f})
-                                                     : Schedule(dr::CosineLr{lr, epochs});
+                                                     : Schedule(dr::CosineLr{lr, epochs, r.warmup});
   const auto lr_at = [&](double e) { return std::visit([e](auto& f) { return f(e); }, schedule); };
   if (r.optimizer == "adam")
     return dr::fit(net, dr::Adam<Net>({.weight_decay = r.weight_decay}), lr_at, data, train_rows,
