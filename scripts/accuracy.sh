@@ -6,6 +6,7 @@
 #   scripts/accuracy.sh                      # everything: 12 trainings (76 min here, 16 of CPU)
 #   RECIPES=fast SIZES=128 scripts/accuracy.sh   # a subset (the table shows only what ran)
 #   REUSE=1 scripts/accuracy.sh              # keep runs already finished (after an interruption)
+#   ABLATIONS="" scripts/accuracy.sh         # skip the one-option-changed runs of the fast recipe
 #
 # Each run's log and result line go to results/accuracy/; models to results/models/ (ignored).
 set -euo pipefail
@@ -14,6 +15,9 @@ build="${BUILD_DIR:-$root/build/release}"
 recipes="${RECIPES:-fast best}"
 sizes="${SIZES:-128 800}"
 seeds="${SEEDS:-1 2 3}"
+# The fast recipe at H=128 with one option added, each on the same seeds: what dropout, label
+# smoothing and weight decay do to it (none of them is in a recipe).
+ablations="${ABLATIONS---dropout=0.2 --label-smoothing=0.1 --weight-decay=0.0005}"
 cd "$root"
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
@@ -28,25 +32,27 @@ test_images=data/mnist/t10k-images-idx3-ubyte
 out=results/accuracy
 mkdir -p "$out" results/models
 
-# One training and evaluation; appends "recipe hidden seed accuracy train_s cpu_s epochs" to the
-# run's result file, which REUSE=1 keeps.
+# One training and evaluation, with an optional extra option (--name=value); writes
+# "recipe[+option] hidden seed accuracy train_s cpu_s epochs" to the run's result file, which
+# REUSE=1 keeps.
 run_one() {
-  local recipe=$1 hidden=$2 seed=$3
-  local name="$recipe-h$hidden-s$seed"
+  local recipe=$1 hidden=$2 seed=$3 extra=${4:-}
+  local label="$recipe${extra:++${extra#--}}"
+  local name="$label-h$hidden-s$seed"
   local result="$out/$name.result" log="$out/$name.log" model="results/models/accuracy-$name.bin"
   if [[ -n "${REUSE:-}" && -s "$result" ]]; then return; fi
-  local command="digit-recognizer train --train $train_images --recipe $recipe --hidden $hidden --seed $seed"
+  local command="digit-recognizer train --train $train_images --recipe $recipe --hidden $hidden --seed $seed${extra:+ ${extra/=/ }}"
   echo "== $command" | tee "$log"
   # --resume: an interrupted run of the same settings continues from its last epoch.
   /usr/bin/time -f "cpu_seconds %U %S" "$driver" train --train "$train_images" --recipe "$recipe" \
-    --hidden "$hidden" --seed "$seed" --model "$model" --resume >>"$log" 2>&1
+    --hidden "$hidden" --seed "$seed" --model "$model" --resume ${extra:+"$extra"} >>"$log" 2>&1
   "$driver" evaluate --model "$model" --test "$test_images" >>"$log"
   local accuracy train_s cpu_s epochs
   accuracy=$(sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p' "$log")
   train_s=$(sed -n 's/^trained in \([0-9.]*\)s.*/\1/p' "$log")
   cpu_s=$(awk '/^cpu_seconds/ {print $2 + $3}' "$log")
   epochs=$(grep -c '^epoch ' "$log")
-  echo "$recipe $hidden $seed $accuracy $train_s $cpu_s $epochs" >"$result.tmp"
+  echo "$label $hidden $seed $accuracy $train_s $cpu_s $epochs" >"$result.tmp"
   mv "$result.tmp" "$result"
   echo "   test accuracy $accuracy%, training ${train_s}s wall, ${cpu_s}s CPU"
 }
@@ -56,6 +62,11 @@ for recipe in $recipes; do
     for seed in $seeds; do run_one "$recipe" "$hidden" "$seed"; done
   done
 done
+for extra in $ablations; do
+  for seed in $seeds; do run_one fast 128 "$seed" "$extra"; done
+done
+labels="$recipes"
+for extra in $ablations; do labels+=" fast+${extra#--}"; done
 
 # The table: one row per (recipe, H) with the mean and spread over the seeds that ran.
 table=results/accuracy.md
@@ -70,7 +81,7 @@ table=results/accuracy.md
   echo
   echo "| recipe | H | mean accuracy | spread | sd | runs | epochs | training wall s (mean) | CPU s (mean) |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for recipe in $recipes; do
+  for recipe in $labels; do
     for hidden in $sizes; do
       cat "$out/$recipe-h$hidden-"s*.result 2>/dev/null | awk -v r="$recipe" -v h="$hidden" '
         $1 == r && $2 == h { n++; a[n] = $4; s += $4; t += $5; c += $6; e = $7
@@ -87,7 +98,7 @@ table=results/accuracy.md
   echo
   echo "| recipe | H | seed | accuracy | training wall s | CPU s |"
   echo "|---|---|---|---|---|---|"
-  for recipe in $recipes; do
+  for recipe in $labels; do
     for hidden in $sizes; do
       for seed in $seeds; do
         [[ -s "$out/$recipe-h$hidden-s$seed.result" ]] || continue
@@ -97,7 +108,8 @@ table=results/accuracy.md
     done
   done
   echo
-  echo "Command of each run: \`digit-recognizer train --train $train_images --recipe RECIPE --hidden H --seed S --model M\`,"
+  echo "Command of each run: \`digit-recognizer train --train $train_images --recipe RECIPE --hidden H --seed S --model M\`"
+  echo "(a row fast+OPTION=VALUE adds \`--OPTION VALUE\`),"
   echo "then \`digit-recognizer evaluate --model M --test $test_images\`."
 } >"$table.tmp"
 mv "$table.tmp" "$table"

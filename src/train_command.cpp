@@ -25,6 +25,7 @@ struct TrainSettings {
   std::string recipe = "fast";
   std::string augment = "none";
   float label_smoothing = 0;
+  float dropout = 0;
   std::size_t patience = 0;
   bool resume = false;
   std::string checkpoint_file;
@@ -38,14 +39,16 @@ struct Recipe {
   std::size_t epochs, batch;
   float lr;  ///< for sgd; adam keeps its own default
   double warmup;
-  float weight_decay, label_smoothing;
+  float weight_decay, label_smoothing, dropout;
   const char* augment;
 };
 
 // fast: small random affine distortions for 30 epochs, under a minute for H=128.
-// best: elastic distortions (Simard et al. 2003) for many epochs, warm-up then cosine.
-constexpr Recipe fast_recipe{30, 64, 0.05f, 0, 0, 0, "affine"};
-constexpr Recipe best_recipe{60, 64, 0.05f, 1, 0, 0, "elastic"};
+// best: elastic distortions (Simard et al. 2003) for 150 epochs, warm-up then cosine. (Measured
+// on 784-800-10, seed 1: 99.25% after 60 epochs, 99.40% after 150; affine+elastic for 100
+// epochs gave 99.22%.)
+constexpr Recipe fast_recipe{30, 64, 0.05f, 0, 0, 0, 0, "affine"};
+constexpr Recipe best_recipe{150, 64, 0.05f, 1, 0, 0, 0, "elastic"};
 
 /// Fills every recipe-controlled setting that was not given on the command line.
 void apply_recipe(TrainSettings& s, const CLI::App& cmd) {
@@ -58,6 +61,7 @@ void apply_recipe(TrainSettings& s, const CLI::App& cmd) {
   if (unset("--warmup")) o.warmup = r.warmup;
   if (unset("--weight-decay")) o.weight_decay = r.weight_decay;
   if (unset("--label-smoothing")) s.label_smoothing = r.label_smoothing;
+  if (unset("--dropout")) s.dropout = r.dropout;
   if (unset("--augment")) s.augment = r.augment;
 }
 
@@ -79,9 +83,10 @@ void train(const TrainSettings& s) {
 
   const TrainingRecipe& o = s.optimization;
   if (!s.quiet)
-    std::printf("%straining on %zu rows of %s (%zu held out), %s, %s augmentation\n",
+    std::printf("%straining on %zu rows of %s (%zu held out), %s, %s augmentation%s\n",
                 Net::describe().c_str(), split.train.size(), s.train_file.c_str(),
-                split.validation.size(), o.describe().c_str(), s.augment.c_str());
+                split.validation.size(), o.describe().c_str(), s.augment.c_str(),
+                s.dropout > 0 ? (", dropout " + json::format_number(s.dropout)).c_str() : "");
   auto net = dr::make_network<Net>(s.seed);
   Progress progress(s.quiet, split.train.size());
   dr::FitOptions options;
@@ -90,6 +95,7 @@ void train(const TrainSettings& s) {
   options.seed = s.seed;
   options.noise = s.noise;
   options.label_smoothing = s.label_smoothing;
+  options.dropout = s.dropout;
   options.augment.kind = dr::augmentation_from_name(s.augment);
   options.patience = s.patience;
   options.threads = s.threads;
@@ -117,6 +123,7 @@ void train(const TrainSettings& s) {
                          {"augment", s.augment},
                          {"warmup", std::to_string(o.warmup)},
                          {"label_smoothing", std::to_string(s.label_smoothing)},
+                         {"dropout", std::to_string(s.dropout)},
                          {"validation", std::to_string(s.validation)},
                          {"train_file", s.train_file},
                          {"train_rows", std::to_string(split.train.size())},
@@ -161,18 +168,23 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 10.0))
       ->capture_default_str();
   cmd->add_option("--recipe", s->recipe,
-                  "Preset of epochs, batch, lr, warm-up, weight decay, label smoothing and "
-                  "augmentation: fast (affine, 30 epochs) or best (elastic, 60 epochs); "
+                  "Preset of epochs, batch, lr, warm-up, weight decay, label smoothing, dropout "
+                  "and augmentation: fast (affine, 30 epochs) or best (elastic, 150 epochs); "
                   "options given explicitly override it")
       ->check(CLI::IsMember({"fast", "best"}))
       ->capture_default_str();
   cmd->add_option("--augment", s->augment,
                   "Fresh random transforms of the training images every epoch: none, shift "
-                  "(up to 2 pixels), affine (rotation, scale, shear, translation) or elastic")
-      ->check(CLI::IsMember({"none", "shift", "affine", "elastic"}));
+                  "(up to 2 pixels), affine (rotation, scale, shear, translation), elastic or "
+                  "affine+elastic (both at once)")
+      ->check(CLI::IsMember({"none", "shift", "affine", "elastic", "affine+elastic"}));
   cmd->add_option("--label-smoothing", s->label_smoothing,
                   "Share of the target spread evenly over all classes")
       ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--dropout", s->dropout,
+                  "Probability of zeroing each hidden unit of each training row (survivors are "
+                  "scaled up, so prediction is unchanged)")
+      ->check(CLI::Range(0.0, 0.95));
   cmd->add_option("--patience", s->patience,
                   "With --validation: stop after this many epochs without a better validation "
                   "accuracy (0: never); the model keeps the best epoch's weights either way")

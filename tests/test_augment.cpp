@@ -55,7 +55,7 @@ TEST_CASE("augment: names round-trip and an unknown one is a clear error", "[aug
   for (auto name : dr::augmentation_names)
     REQUIRE(dr::augmentation_name(dr::augmentation_from_name(name)) == name);
   REQUIRE_THROWS_WITH(dr::augmentation_from_name("rotate"),
-                      "unknown augmentation 'rotate' (expected none, shift, affine or elastic)");
+                      "unknown augmentation 'rotate' (expected none, shift, affine, elastic or affine+elastic)");
 }
 
 TEST_CASE("augment: none scales the pixels to [0, 1] unchanged", "[augment]") {
@@ -185,10 +185,10 @@ struct Run {
   std::vector<dr::EpochReport> reports;
 };
 
-/// Trains SmallNet on random digits; `stop_after` > 0 interrupts after that epoch (as a killed
-/// process would, with the checkpoint of that epoch on disk).
+/// Trains SmallNet on random digits with SGD (or Adam); `stop_after` > 0 interrupts after that
+/// epoch (as a killed process would, with the checkpoint of that epoch on disk).
 Run train_small(const dr::FitOptions& options, std::size_t validation = 0,
-                std::size_t stop_after = 0) {
+                std::size_t stop_after = 0, bool adam = false) {
   static const auto data = dr::test::random_dataset(300, 21);
   const auto rows = dr::all_rows(data.rows());
   const auto train = std::span(rows).first(rows.size() - validation);
@@ -198,9 +198,12 @@ Run train_small(const dr::FitOptions& options, std::size_t validation = 0,
   callbacks.on_epoch = [&](const dr::EpochReport& r) {
     if (r.epoch == stop_after) throw std::runtime_error("interrupted");
   };
-  run.reports = dr::fit(*run.net, dr::Sgd<SmallNet>({.momentum = 0.9f, .nesterov = true}),
-                        dr::CosineLr{0.05f, double(options.epochs), 1}, data, train, held, options,
-                        callbacks);
+  const auto fit = [&](auto optimizer, real lr) {
+    return dr::fit(*run.net, std::move(optimizer), dr::CosineLr{lr, double(options.epochs), 1},
+                   data, train, held, options, callbacks);
+  };
+  run.reports = adam ? fit(dr::Adam<SmallNet>({.weight_decay = 0.01f}), 1e-3f)
+                     : fit(dr::Sgd<SmallNet>({.momentum = 0.9f, .nesterov = true}), 0.05f);
   return run;
 }
 
@@ -232,13 +235,17 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
   auto options = small_options(dr::Augmentation::affine);
   options.noise = 0.1f;
   options.checkpoint = dir / "run.checkpoint";
-  const auto whole = train_small(options, 60);
+  // Adam's moments and step count, and dropout's masks (drawn by step), must resume too.
+  const bool adam = GENERATE(false, true);
+  options.dropout = GENERATE(0.0f, 0.25f);
+  INFO((adam ? "adam" : "sgd") << ", dropout " << options.dropout);
+  const auto whole = train_small(options, 60, 0, adam);
   std::filesystem::remove(options.checkpoint);
 
-  REQUIRE_THROWS_WITH(train_small(options, 60, 2), "interrupted");
+  REQUIRE_THROWS_WITH(train_small(options, 60, 2, adam), "interrupted");
   REQUIRE(std::filesystem::exists(options.checkpoint));
   options.resume = true;
-  const auto resumed = train_small(options, 60);
+  const auto resumed = train_small(options, 60, 0, adam);
   REQUIRE(*resumed.net == *whole.net);
   REQUIRE(resumed.reports.size() == whole.reports.size());
   REQUIRE(resumed.reports.back().loss == whole.reports.back().loss);

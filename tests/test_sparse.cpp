@@ -75,6 +75,37 @@ void check_sparse_layer(std::size_t rows, double zeros) {
     INFO("weight gradient " << i);
     REQUIRE(g_sparse[i] == Approx(g_ref[i]).margin(1e-4));
   }
+
+  // By blocks (the Trainer's fused update): each block is final when done() hears of it, and
+  // the blocks cover the range in order.
+  const auto by_blocks = [&]<class K>(K, std::size_t block) {
+    auto g = start, seen = start;  // seen: each block as done() found it
+    std::size_t next = In / 3;
+    K::template weight_grad_blocks<In, Np>(rows, x.data(), In, dz.data(), g.data(), In / 3, In,
+                                           block, [&](std::size_t k0, std::size_t k1) {
+                                             REQUIRE(k0 == next);
+                                             REQUIRE((k1 > k0 && k1 - k0 <= block));
+                                             std::copy(g.begin() + k0 * Np, g.begin() + k1 * Np,
+                                                       seen.begin() + k0 * Np);
+                                             next = k1;
+                                           });
+    REQUIRE(next == In);
+    REQUIRE(seen == g);
+    return g;
+  };
+  for (std::size_t block : {std::size_t{1}, std::size_t{5}, In}) {
+    INFO("block " << block);
+    const auto dense = by_blocks(k::Simd{}, block);
+    REQUIRE(by_blocks(k::Sparse{}, block) == dense);
+    REQUIRE(by_blocks(k::Auto{}, block) == dense);
+    const auto ref = by_blocks(k::Reference{}, block);
+    for (std::size_t i = 0; i < In * Np; ++i) {
+      INFO("weight gradient " << i);
+      if (i < In / 3 * Np) REQUIRE(dense[i] == start[i]);  // outside the range: untouched
+      else REQUIRE(dense[i] == g_zero[i]);
+      REQUIRE(ref[i] == Approx(dense[i]).margin(1e-4));
+    }
+  }
 }
 
 }  // namespace

@@ -39,10 +39,12 @@ inline void add_gaussian_noise_to_rows(std::span<real> pixels, std::size_t row_s
     if (uniform01(rng) < fraction) add_gaussian_noise(pixels.subspan(start, row_size), sd, rng);
 }
 
-enum class Augmentation { none, shift, affine, elastic };
+/// affine_elastic applies both at once: the elastic displacement added to a random affine map
+/// (Simard et al. distorted with each; together they cover slant and size as well as wobble).
+enum class Augmentation { none, shift, affine, elastic, affine_elastic };
 
-inline constexpr std::array<std::string_view, 4> augmentation_names = {"none", "shift", "affine",
-                                                                       "elastic"};
+inline constexpr std::array<std::string_view, 5> augmentation_names = {
+    "none", "shift", "affine", "elastic", "affine+elastic"};
 
 inline std::string_view augmentation_name(Augmentation a) {
   return augmentation_names[static_cast<std::size_t>(a)];
@@ -53,7 +55,7 @@ inline Augmentation augmentation_from_name(std::string_view name) {
   for (std::size_t i = 0; i < augmentation_names.size(); ++i)
     if (augmentation_names[i] == name) return static_cast<Augmentation>(i);
   throw Error("unknown augmentation '" + std::string(name) +
-              "' (expected none, shift, affine or elastic)");
+              "' (expected none, shift, affine, elastic or affine+elastic)");
 }
 
 /// What each kind draws. The defaults follow Simard, Steinkraus and Platt (ICDAR 2003): elastic
@@ -173,7 +175,8 @@ inline void shift_image(std::span<const std::uint8_t, image_pixels> src, real* d
 class Augmenter {
  public:
   explicit Augmenter(const AugmentSettings& settings) : s_(settings) {
-    if (s_.kind == Augmentation::elastic) band_.build(s_.elastic_sigma);
+    if (s_.kind == Augmentation::elastic || s_.kind == Augmentation::affine_elastic)
+      band_.build(s_.elastic_sigma);
   }
 
   const AugmentSettings& settings() const { return s_; }
@@ -191,16 +194,27 @@ class Augmenter {
         resample(src, dst, detail::AffineMap::draw(s_, rng), false);
         return;
       case Augmentation::elastic:
-        for (auto* field : {&dx_, &dy_})
-          for (auto& v : *field) v = uniform(rng, -1, 1);
-        detail::smooth_field(band_, dx_, s_.elastic_alpha);
-        detail::smooth_field(band_, dy_, s_.elastic_alpha);
+        draw_displacement(rng);
         resample(src, dst, detail::AffineMap{}, true);
         return;
+      case Augmentation::affine_elastic: {
+        const auto map = detail::AffineMap::draw(s_, rng);
+        draw_displacement(rng);
+        resample(src, dst, map, true);
+        return;
+      }
     }
   }
 
  private:
+  /// A fresh elastic field in dx_, dy_: uniform(-1, 1) per pixel, smoothed and scaled by alpha.
+  void draw_displacement(Rng& rng) {
+    for (auto* field : {&dx_, &dy_})
+      for (auto& v : *field) v = uniform(rng, -1, 1);
+    detail::smooth_field(band_, dx_, s_.elastic_alpha);
+    detail::smooth_field(band_, dy_, s_.elastic_alpha);
+  }
+
   /// dst(p) = src(m(p) + displacement(p)), bilinear; the displacement is dx_/dy_ if `displaced`.
   void resample(std::span<const std::uint8_t, image_pixels> src, real* dst,
                 const detail::AffineMap& m, bool displaced) {

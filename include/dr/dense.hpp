@@ -74,12 +74,16 @@ struct Dense {
   }
 
   /// The row-by-row half of backward(): dy becomes dLoss/dz and, if dx is not null, dx receives
-  /// dLoss/dx. Rows are independent, so threads may split them.
+  /// dLoss/dx. Rows are independent, so threads may split them. y_scale: the outputs y were
+  /// multiplied by it after the activation (dropout's 1 / keep); the derivative undoes it.
   template <class Kernel = kernels::Default>
-  void backpropagate(std::size_t rows, const real* y, real* dy, real* dx, std::size_t lddx) const {
-    if constexpr (!std::is_same_v<Act, Identity>)
+  void backpropagate(std::size_t rows, const real* y, real* dy, real* dx, std::size_t lddx,
+                     real y_scale = 1) const {
+    if constexpr (!std::is_same_v<Act, Identity>) {
+      const real unscale = 1 / y_scale;
       for (std::size_t i = 0; i < rows * padded_out; ++i)
-        dy[i] *= Act::derivative_from_output(y[i]);
+        dy[i] *= Act::derivative_from_output(y[i] * unscale);
+    }
     if (dx) Kernel::template input_grad<In, padded_out>(rows, dy, weights.data(), dx, lddx);
   }
 
@@ -91,16 +95,31 @@ struct Dense {
   void accumulate_gradients(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
                             Dense& grad, std::size_t k_begin = 0, std::size_t k_end = In,
                             bool overwrite = false) const {
-    if (k_begin == 0) {
-      if (overwrite) grad.bias = {};
-      for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t j = 0; j < padded_out; ++j) grad.bias[j] += dz[r * padded_out + j];
-    }
+    if (k_begin == 0) bias_gradient(rows, dz, grad, overwrite);
     Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dz, grad.weights.data(),
                                                             k_begin, k_end, overwrite);
   }
 
+  /// accumulate_gradients of inputs [k_begin, k_end) written from zero, `block` inputs at a
+  /// time; done(k0, k1) runs as each block of weight gradients is final (after the bias, which
+  /// goes with k_begin == 0).
+  template <class Kernel = kernels::Default, class Done>
+  void gradients_by_block(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                          Dense& grad, std::size_t k_begin, std::size_t k_end, std::size_t block,
+                          Done&& done) const {
+    if (k_begin == 0) bias_gradient(rows, dz, grad, true);
+    Kernel::template weight_grad_blocks<In, padded_out>(rows, x, ldx, dz, grad.weights.data(),
+                                                        k_begin, k_end, block, done);
+  }
+
   bool operator==(const Dense&) const = default;
+
+ private:
+  static void bias_gradient(std::size_t rows, const real* dz, Dense& grad, bool overwrite) {
+    if (overwrite) grad.bias = {};
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < padded_out; ++j) grad.bias[j] += dz[r * padded_out + j];
+  }
 };
 
 }  // namespace dr

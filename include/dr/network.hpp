@@ -199,7 +199,6 @@ class Sequential {
 
   bool operator==(const Sequential&) const = default;
 
- private:
   /// Layer I reads the batch (stride in_size) or the previous layer's padded output.
   template <std::size_t I>
   static const real* input_of(const Workspace<Sequential>& ws, const real* x) {

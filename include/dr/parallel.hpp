@@ -56,6 +56,10 @@ class WorkerPool {
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
     execute(0);
+    // Spin before sleeping, as the workers do: the others usually finish within microseconds,
+    // and a futex sleep and wake-up costs tens of them on a virtual machine.
+    for (int spin = 0; spin < spin_limit && pending_.load(std::memory_order_acquire) != 0; ++spin)
+      std::this_thread::yield();
     for (std::size_t left; (left = pending_.load(std::memory_order_acquire)) != 0;)
       pending_.wait(left);
     std::exception_ptr first;
@@ -65,6 +69,8 @@ class WorkerPool {
   }
 
  private:
+  static constexpr int spin_limit = 2000;  ///< yields before a futex wait (a few hundred µs)
+
   void execute(std::size_t t) {
     try {
       (*task_)(t);
@@ -79,7 +85,7 @@ class WorkerPool {
       // A short spin first: training steps come every few hundred microseconds, and a futex
       // sleep and wake-up would cost a noticeable part of that.
       std::uint64_t now = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; now == seen && spin < 2000; ++spin) {
+      for (int spin = 0; now == seen && spin < spin_limit; ++spin) {
         std::this_thread::yield();
         now = generation_.load(std::memory_order_acquire);
       }

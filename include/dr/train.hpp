@@ -35,6 +35,7 @@ struct FitOptions {
   std::uint64_t seed = 1;
   real noise = 0;  ///< standard deviation of the Gaussian pixel noise (0: none)
   real label_smoothing = 0;
+  real dropout = 0;  ///< share of hidden units zeroed in each training row (see train_step.hpp)
   double noise_fraction = 1;  ///< share of images noised each epoch (--noise-mode half: 0.5)
   /// If set, replaces each (noised) training batch before the step, e.g. by its FGSM version
   /// for adversarial training: perturb_batch(x, labels, rows).
@@ -166,9 +167,12 @@ struct FitState {
     a(best_epoch);
     a(net);
     a(*best);
-    trainer.optimizer().visit_state(a);
+    trainer.visit_state(a);
   }
 };
+
+/// The sub-stream of the run's seed that the dropout masks come from (epochs use 0, 1, 2 ...).
+inline constexpr std::uint64_t dropout_stream = ~std::uint64_t{0xd209};
 
 /// The settings a checkpoint must share with the run that resumes it.
 template <class Net>
@@ -176,7 +180,7 @@ std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
   return Net::shape() + " seed=" + std::to_string(o.seed) + " epochs=" + std::to_string(o.epochs) +
          " batch=" + std::to_string(o.batch) + " rows=" + std::to_string(train_rows) +
          " augment=" + std::string(augmentation_name(o.augment.kind)) +
-         " noise=" + std::to_string(o.noise) + " smoothing=" + std::to_string(o.label_smoothing) +
+         " noise=" + std::to_string(o.noise) + " smoothing=" + std::to_string(o.label_smoothing) + " dropout=" + std::to_string(o.dropout) +
          " patience=" + std::to_string(o.patience) + " threads=" + std::to_string(o.threads) +
          " noise_fraction=" + std::to_string(o.noise_fraction) +
          (o.checkpoint_tag.empty() ? "" : " ") + o.checkpoint_tag;
@@ -202,8 +206,11 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule,
   if (!data.labelled()) throw Error(data.source + ": training data needs labels");
   if (train_rows.empty()) throw Error(data.source + ": no rows left to train on");
   using clock = std::chrono::steady_clock;
-  Trainer<Net, Optimizer> trainer(net, std::move(optimizer), options.label_smoothing,
-                                  options.threads);
+  Trainer<Net, Optimizer> trainer(net, std::move(optimizer),
+                                  {.label_smoothing = options.label_smoothing,
+                                   .dropout = options.dropout,
+                                   .seed = derive_seed(options.seed, detail::dropout_stream),
+                                   .threads = options.threads});
   const std::size_t batch = std::max<std::size_t>(1, options.batch);
   const std::size_t batches = (train_rows.size() + batch - 1) / batch;
   const bool augmenting = options.augment.kind != Augmentation::none;

@@ -45,6 +45,16 @@ struct Auto : Simd {
     else
       Simd::accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, overwrite);
   }
+
+  template <std::size_t In, std::size_t Np, class Done>
+  static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                                 real* dw, std::size_t k_begin, std::size_t k_end,
+                                 std::size_t block, Done&& done) {
+    if (nonzero_fraction(rows, k_end - k_begin, x + k_begin, ldx) < sparse_below)
+      Sparse::weight_grad_blocks<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, block, done);
+    else
+      Simd::weight_grad_blocks<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, block, done);
+  }
 };
 
 /// The kernel every layer uses unless told otherwise.

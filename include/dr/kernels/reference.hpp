@@ -12,6 +12,21 @@
 
 namespace dr::kernels {
 
+/// The weight gradient of inputs [k_begin, k_end), written from zero, a block of `block` inputs
+/// at a time: done(k0, k1) runs as soon as rows [k0, k1) of dw are final, so that the caller can
+/// use them while they are still in cache. This form computes each block by a call of
+/// K::accumulate_weight_grad; kernels with per-call set-up (the sparse one) do it once instead.
+template <class K, std::size_t In, std::size_t Np, class Done>
+void weight_grad_by_block(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                          real* dw, std::size_t k_begin, std::size_t k_end, std::size_t block,
+                          Done&& done) {
+  for (std::size_t k0 = k_begin; k0 < k_end; k0 += block) {
+    const std::size_t k1 = k0 + block < k_end ? k0 + block : k_end;
+    K::template accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k0, k1, true);
+    done(k0, k1);
+  }
+}
+
 struct Reference {
   static constexpr const char* name = "reference";
 
@@ -40,6 +55,13 @@ struct Reference {
         for (std::size_t r = 0; r < rows; ++r) sum += x[r * ldx + k] * dz[r * Np + j];
         dw[k * Np + j] += sum;
       }
+  }
+
+  template <std::size_t In, std::size_t Np, class Done>
+  static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                                 real* dw, std::size_t k_begin, std::size_t k_end,
+                                 std::size_t block, Done&& done) {
+    weight_grad_by_block<Reference, In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, block, done);
   }
 
   /// dx[r][k] = sum_j dz[r][j] w[k][j]   for k < In.

@@ -207,8 +207,30 @@ struct Sparse : Simd {
                                      std::size_t k_end = In, bool overwrite = false) {
     auto& terms = sparse::scratch<sparse::TermsByInput>();
     terms.collect(rows, x, ldx, k_begin, k_end - k_begin);
-    for (std::size_t k = k_begin; k < k_end; ++k) {
-      const sparse::Terms<1> t = terms.input(k - k_begin);
+    sum_inputs<Np>(terms, k_begin, k_begin, k_end, dz, dw, overwrite);
+  }
+
+  /// weight_grad_by_block (reference.hpp) with the non-zero inputs collected once for all blocks.
+  template <std::size_t In, std::size_t Np, class Done>
+  static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
+                                 real* dw, std::size_t k_begin, std::size_t k_end,
+                                 std::size_t block, Done&& done) {
+    auto& terms = sparse::scratch<sparse::TermsByInput>();
+    terms.collect(rows, x, ldx, k_begin, k_end - k_begin);
+    for (std::size_t k0 = k_begin; k0 < k_end; k0 += block) {
+      const std::size_t k1 = std::min(k_end, k0 + block);
+      sum_inputs<Np>(terms, k_begin, k0, k1, dz, dw, true);
+      done(k0, k1);
+    }
+  }
+
+ private:
+  /// Rows [k0, k1) of dw from terms collected from input `first` on.
+  template <std::size_t Np>
+  static void sum_inputs(const sparse::TermsByInput& terms, std::size_t first, std::size_t k0,
+                         std::size_t k1, const real* dz, real* dw, bool overwrite) {
+    for (std::size_t k = k0; k < k1; ++k) {
+      const sparse::Terms<1> t = terms.input(k - first);
       real* row = dw + k * Np;
       if (t.count || overwrite)
         sparse::sum_terms_all_columns<Np, 1>(t, dz, overwrite ? zeros<Np>() : row, row, Np);
