@@ -103,7 +103,8 @@ class BlasTrainer {
 template <class Net>
 struct Ours {
   dr::Trainer<Net, dr::Sgd<Net>> trainer;
-  Ours(Net& net, std::size_t, std::size_t threads) : trainer(net, dr::Sgd<Net>(sgd), {.threads = threads}) {}
+  Ours(Net& net, std::size_t, std::size_t threads)
+      : trainer(net, dr::Sgd<Net>(sgd), {.threads = threads}) {}
   double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr) {
     return trainer.step(x, labels, rows, lr);
   }

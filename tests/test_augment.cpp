@@ -54,8 +54,9 @@ dr::AugmentSettings kind(dr::Augmentation k) {
 TEST_CASE("augment: names round-trip and an unknown one is a clear error", "[augment]") {
   for (auto name : dr::augmentation_names)
     REQUIRE(dr::augmentation_name(dr::augmentation_from_name(name)) == name);
-  REQUIRE_THROWS_WITH(dr::augmentation_from_name("rotate"),
-                      "unknown augmentation 'rotate' (expected none, shift, affine, elastic or affine+elastic)");
+  REQUIRE_THROWS_WITH(
+      dr::augmentation_from_name("rotate"),
+      "unknown augmentation 'rotate' (expected none, shift, affine, elastic or affine+elastic)");
 }
 
 TEST_CASE("augment: none scales the pixels to [0, 1] unchanged", "[augment]") {

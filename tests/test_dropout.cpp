@@ -52,8 +52,8 @@ void check_gradient_through_mask(std::uint64_t seed) {
           const double down = one_step(*net, x, y, 0).second;
           p[i] = saved;
           const double numeric = (up - down) / (2 * h);
-          INFO((is_bias ? "bias " : "weight ") << i << ": analytic " << analytic << " numeric "
-                                               << numeric);
+          INFO((is_bias ? "bias " : "weight ")
+               << i << ": analytic " << analytic << " numeric " << numeric);
           REQUIRE(std::fabs(analytic - numeric) <=
                   1e-2 * std::max({1e-1, std::fabs(analytic), std::fabs(numeric)}));
           ++checked;
@@ -66,7 +66,9 @@ void check_gradient_through_mask(std::uint64_t seed) {
 }  // namespace
 
 TEST_CASE("dropout: the step follows the gradient of the thinned network", "[dropout]") {
-  SECTION("sigmoid") { check_gradient_through_mask<dr::NetworkWith<dr::Sigmoid, 7, 9, 3>>(1); }
+  SECTION("sigmoid") {
+    check_gradient_through_mask<dr::NetworkWith<dr::Sigmoid, 7, 9, 3>>(1);
+  }
   SECTION("tanh, two hidden layers") {
     check_gradient_through_mask<dr::NetworkWith<dr::Tanh, 6, 11, 8, 4>>(2);
   }

@@ -101,8 +101,10 @@ void check_sparse_layer(std::size_t rows, double zeros) {
     const auto ref = by_blocks(k::Reference{}, block);
     for (std::size_t i = 0; i < In * Np; ++i) {
       INFO("weight gradient " << i);
-      if (i < In / 3 * Np) REQUIRE(dense[i] == start[i]);  // outside the range: untouched
-      else REQUIRE(dense[i] == g_zero[i]);
+      if (i < In / 3 * Np)
+        REQUIRE(dense[i] == start[i]);  // outside the range: untouched
+      else
+        REQUIRE(dense[i] == g_zero[i]);
       REQUIRE(ref[i] == Approx(dense[i]).margin(1e-4));
     }
   }

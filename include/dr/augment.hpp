@@ -43,8 +43,8 @@ inline void add_gaussian_noise_to_rows(std::span<real> pixels, std::size_t row_s
 /// (Simard et al. distorted with each; together they cover slant and size as well as wobble).
 enum class Augmentation { none, shift, affine, elastic, affine_elastic };
 
-inline constexpr std::array<std::string_view, 5> augmentation_names = {
-    "none", "shift", "affine", "elastic", "affine+elastic"};
+inline constexpr std::array<std::string_view, 5> augmentation_names = {"none", "shift", "affine",
+                                                                       "elastic", "affine+elastic"};
 
 inline std::string_view augmentation_name(Augmentation a) {
   return augmentation_names[static_cast<std::size_t>(a)];

@@ -12,8 +12,8 @@
 
 #include "dr/activation.hpp"
 #include "dr/array.hpp"
-#include "dr/kernels/reference.hpp"
 #include "dr/kernels/auto.hpp"
+#include "dr/kernels/reference.hpp"
 #include "dr/random.hpp"
 
 namespace dr {

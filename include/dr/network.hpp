@@ -114,9 +114,13 @@ class Sequential {
   layer_list layers;
 
   template <std::size_t I>
-  auto& layer() { return layers[hana::size_c<I>]; }
+  auto& layer() {
+    return layers[hana::size_c<I>];
+  }
   template <std::size_t I>
-  const auto& layer() const { return layers[hana::size_c<I>]; }
+  const auto& layer() const {
+    return layers[hana::size_c<I>];
+  }
 
   /// Calls f(hana::size_c<I>) for every layer index, first to last.
   template <class F>
@@ -175,16 +179,16 @@ class Sequential {
   template <class Kernel = kernels::Default>
   void backward(Workspace<Sequential>& ws, std::size_t rows, const real* x, Sequential& grad,
                 real* dx = nullptr) const {
-    hana::for_each(hana::reverse(hana::to_tuple(hana::make_range(hana::size_c<0>, hana::size_c<depth>))),
-                   [&](auto i) {
-                     constexpr std::size_t I = decltype(i)::value;
-                     real* d_in = dx;
-                     if constexpr (I > 0) d_in = ws.gradients[I - 1].data();
-                     layer<i>().template backward<Kernel>(
-                         rows, input_of<i>(ws, x), input_stride<i>(), ws.outputs[i].data(),
-                         ws.gradients[i].data(), grad.template layer<i>(), d_in,
-                         input_stride<i>());
-                   });
+    hana::for_each(
+        hana::reverse(hana::to_tuple(hana::make_range(hana::size_c<0>, hana::size_c<depth>))),
+        [&](auto i) {
+          constexpr std::size_t I = decltype(i)::value;
+          real* d_in = dx;
+          if constexpr (I > 0) d_in = ws.gradients[I - 1].data();
+          layer<i>().template backward<Kernel>(rows, input_of<i>(ws, x), input_stride<i>(),
+                                               ws.outputs[i].data(), ws.gradients[i].data(),
+                                               grad.template layer<i>(), d_in, input_stride<i>());
+        });
   }
 
   /// Calls f(weights of a, weights of others..., is_bias=false) and then the same for the biases,
@@ -202,13 +206,17 @@ class Sequential {
   /// Layer I reads the batch (stride in_size) or the previous layer's padded output.
   template <std::size_t I>
   static const real* input_of(const Workspace<Sequential>& ws, const real* x) {
-    if constexpr (I == 0) return x;
-    else return ws.outputs[I - 1].data();
+    if constexpr (I == 0)
+      return x;
+    else
+      return ws.outputs[I - 1].data();
   }
   template <std::size_t I>
   static constexpr std::size_t input_stride() {
-    if constexpr (I == 0) return in_size;
-    else return layer_type<I - 1>::padded_out;
+    if constexpr (I == 0)
+      return in_size;
+    else
+      return layer_type<I - 1>::padded_out;
   }
 };
 
@@ -218,9 +226,8 @@ struct make_sequential {
   static_assert(sizeof...(Sizes) >= 2, "a network needs an input size and an output size");
   static constexpr std::array<std::size_t, sizeof...(Sizes)> s = {Sizes...};
   template <std::size_t... I>
-  static auto build(std::index_sequence<I...>)
-      -> Sequential<Dense<s[I], s[I + 1],
-                          std::conditional_t<I + 2 < sizeof...(Sizes), Hidden, Identity>>...>;
+  static auto build(std::index_sequence<I...>) -> Sequential<
+      Dense<s[I], s[I + 1], std::conditional_t<I + 2 < sizeof...(Sizes), Hidden, Identity>>...>;
   using type = decltype(build(std::make_index_sequence<sizeof...(Sizes) - 1>{}));
 };
 }  // namespace detail

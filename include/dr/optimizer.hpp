@@ -63,7 +63,9 @@ class Sgd {
   const SgdSettings& settings() const { return settings_; }
   /// Calls f on every piece of state a checkpoint must keep to resume exactly.
   template <class F>
-  void visit_state(F&& f) { f(*velocity_); }
+  void visit_state(F&& f) {
+    f(*velocity_);
+  }
 
  private:
   SgdSettings settings_;

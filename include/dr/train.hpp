@@ -180,8 +180,9 @@ std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
   return Net::shape() + " seed=" + std::to_string(o.seed) + " epochs=" + std::to_string(o.epochs) +
          " batch=" + std::to_string(o.batch) + " rows=" + std::to_string(train_rows) +
          " augment=" + std::string(augmentation_name(o.augment.kind)) +
-         " noise=" + std::to_string(o.noise) + " smoothing=" + std::to_string(o.label_smoothing) + " dropout=" + std::to_string(o.dropout) +
-         " patience=" + std::to_string(o.patience) + " threads=" + std::to_string(o.threads) +
+         " noise=" + std::to_string(o.noise) + " smoothing=" + std::to_string(o.label_smoothing) +
+         " dropout=" + std::to_string(o.dropout) + " patience=" + std::to_string(o.patience) +
+         " threads=" + std::to_string(o.threads) +
          " noise_fraction=" + std::to_string(o.noise_fraction) +
          (o.checkpoint_tag.empty() ? "" : " ") + o.checkpoint_tag;
 }
@@ -199,8 +200,8 @@ std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
 /// options.checkpoint set, the training state is written there (atomically) after every epoch;
 /// options.resume continues from it if it exists.
 template <class Net, class Optimizer, class Schedule>
-std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule,
-                             const Dataset& data, std::span<const std::uint32_t> train_rows,
+std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, const Dataset& data,
+                             std::span<const std::uint32_t> train_rows,
                              std::span<const std::uint32_t> validation_rows,
                              const FitOptions& options, const FitCallbacks& callbacks = {}) {
   if (!data.labelled()) throw Error(data.source + ": training data needs labels");

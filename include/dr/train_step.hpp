@@ -128,9 +128,9 @@ class Trainer {
     real* dlogits = ws_.gradients[depth - 1].data();
     std::size_t right = 0;
     for (std::size_t r = part.begin; r < part.end; ++r) {
-      row_loss_[r] = softmax_cross_entropy<Net::out_size>(1, logits + r * ld, ld, labels + r,
-                                                          dlogits + r * ld, real(1) / rows,
-                                                          settings_.label_smoothing);
+      row_loss_[r] =
+          softmax_cross_entropy<Net::out_size>(1, logits + r * ld, ld, labels + r, dlogits + r * ld,
+                                               real(1) / rows, settings_.label_smoothing);
       right += argmax(logits + r * ld, Net::out_size) == labels[r];
     }
     backpropagate<depth - 1>(r0, n);
