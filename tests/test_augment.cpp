@@ -108,7 +108,7 @@ TEST_CASE("augment: affine and elastic with zero ranges are the identity", "[aug
   }
 }
 
-TEST_CASE("augment: a rotation keeps a centred disc's ink and centroid; a translation moves it",
+TEST_CASE("augment: a rotation keeps a centred disc's ink and centroid, and a translation moves it",
           "[augment]") {
   const auto img = disc(13.5, 13.5, 7);
   const Pixels original = apply(kind(dr::Augmentation::none), img, 0);
@@ -265,7 +265,7 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
   }
 }
 
-TEST_CASE("fit: with validation the model keeps the best epoch; patience stops early",
+TEST_CASE("fit: with validation the model keeps the best epoch, and patience stops early",
           "[augment]") {
   auto options = small_options(dr::Augmentation::none);
   options.epochs = 12;

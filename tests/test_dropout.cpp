@@ -103,7 +103,7 @@ TEST_CASE("dropout: about p of the hidden units drop, a new set every step", "[d
   }
 }
 
-TEST_CASE("dropout: rates outside [0, 1) are refused", "[dropout]") {
+TEST_CASE("dropout: rates below 0 and from 1 up are refused", "[dropout]") {
   using Net = dr::Network<4, 3, 2>;
   auto net = dr::make_network<Net>(1);
   for (real p : {-0.1f, 1.0f, 1.5f, std::nanf("")})

@@ -64,7 +64,7 @@ std::string sweep_args(const Folder& f, const std::string& out, int epochs = 2) 
 
 }  // namespace
 
-TEST_CASE("sweep: 2 levels x 2 seeds write every file; a rerun skips; report reproduces the csv",
+TEST_CASE("sweep: 2 levels x 2 seeds write every file, a rerun skips, report reproduces the csv",
           "[sweep]") {
   const auto f = make_data("sweep");
   const auto out = f.dir / "study";
