@@ -70,7 +70,8 @@ struct Dense {
   void backward(std::size_t rows, const real* x, std::size_t ldx, const real* y, real* dy,
                 Dense& grad, real* dx = nullptr, std::size_t lddx = In) const {
     backpropagate<Kernel>(rows, y, dy, dx, lddx);
-    accumulate_gradients<Kernel>(rows, x, ldx, dy, grad);
+    bias_gradient(rows, dy, grad, false);
+    Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dy, grad.weights.data());
   }
 
   /// The row-by-row half of backward(): dy becomes dLoss/dz and, if dx is not null, dx receives
@@ -87,22 +88,11 @@ struct Dense {
     if (dx) Kernel::template input_grad<In, padded_out>(rows, dy, weights.data(), dx, lddx);
   }
 
-  /// The other half: adds the gradients of the weights of inputs [k_begin, k_end) (and of the
-  /// bias if k_begin == 0) given dz = dLoss/dz of all rows; with overwrite, sets them instead.
+  /// The other half: the gradients of the weights of inputs [k_begin, k_end) (and of the bias
+  /// if k_begin == 0) given dz = dLoss/dz of all rows, written from zero, `block` inputs at a
+  /// time; done(k0, k1) runs as each block of weight gradients is final (after the bias).
   /// Threads may split the inputs: each gradient is still summed over the rows in order, so
   /// the split changes no bit.
-  template <class Kernel = kernels::Default>
-  void accumulate_gradients(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
-                            Dense& grad, std::size_t k_begin = 0, std::size_t k_end = In,
-                            bool overwrite = false) const {
-    if (k_begin == 0) bias_gradient(rows, dz, grad, overwrite);
-    Kernel::template accumulate_weight_grad<In, padded_out>(rows, x, ldx, dz, grad.weights.data(),
-                                                            k_begin, k_end, overwrite);
-  }
-
-  /// accumulate_gradients of inputs [k_begin, k_end) written from zero, `block` inputs at a
-  /// time; done(k0, k1) runs as each block of weight gradients is final (after the bias, which
-  /// goes with k_begin == 0).
   template <class Kernel = kernels::Default, class Done>
   void gradients_by_block(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
                           Dense& grad, std::size_t k_begin, std::size_t k_end, std::size_t block,

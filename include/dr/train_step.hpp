@@ -66,7 +66,7 @@ class Trainer {
       correct_[t] = forward_and_backpropagate(x, labels, part_of(rows, parts, t), rows);
     });
     optimizer_.begin_step();
-    pool_.run([&](std::size_t t) { gradients_and_update(x, rows, lr, part_of_inputs(t, parts)); });
+    pool_.run([&](std::size_t t) { gradients_and_update(x, rows, lr, t); });
     ++steps_;
     if (correct) *correct = std::accumulate(correct_.begin(), correct_.end(), std::size_t{0});
     return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
@@ -102,12 +102,6 @@ class Trainer {
     if (settings_.dropout > 0)
       for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(ws_.outputs[i].size());
   }
-
-  /// Part t of every layer's inputs (the same split for all layers, by share of In).
-  struct InputPart {
-    std::size_t t, parts;
-  };
-  static InputPart part_of_inputs(std::size_t t, std::size_t parts) { return {t, parts}; }
 
   /// Phase 1 on rows [part.begin, part.end) of a batch of `rows`: fills ws_.outputs, the rows'
   /// losses and every layer's dLoss/dz in ws_.gradients; returns how many rows were right.
@@ -177,13 +171,13 @@ class Trainer {
     if constexpr (I > 0) backpropagate<I - 1>(r0, n);
   }
 
-  /// Phase 2, part `p` of every layer's inputs: their weight gradients summed over all rows
+  /// Phase 2, part t of every layer's inputs: their weight gradients summed over all rows
   /// (written from zero; the bias goes with the part that starts at input 0), each block of
   /// inputs updated by the optimizer right after.
-  void gradients_and_update(const real* x, std::size_t rows, real lr, InputPart p) {
+  void gradients_and_update(const real* x, std::size_t rows, real lr, std::size_t t) {
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Layer<I>::padded_out;
-      const Range k = part_of(Layer<I>::in_size, p.parts, p.t);
+      const Range k = part_of(Layer<I>::in_size, pool_.size(), t);
       if (k.size() == 0) return;
       net_.template layer<I>().template gradients_by_block<Kernel>(
           rows, Net::template input_of<I>(ws_, x), Net::template input_stride<I>(),

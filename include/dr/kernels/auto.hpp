@@ -27,10 +27,16 @@ struct Auto : Simd {
   /// (bench_forward's ours/ours_sparse at several densities; see README, Performance).
   static constexpr double sparse_below = 0.4;
 
+  /// Whether inputs [k_begin, k_end) of `rows` rows of x are sparse enough for the sparse path.
+  static bool sparse_inputs(std::size_t rows, const real* x, std::size_t ldx, std::size_t k_begin,
+                            std::size_t k_end) {
+    return nonzero_fraction(rows, k_end - k_begin, x + k_begin, ldx) < sparse_below;
+  }
+
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
                      real* y) {
-    if (nonzero_fraction(rows, In, x, ldx) < sparse_below)
+    if (sparse_inputs(rows, x, ldx, 0, In))
       Sparse::affine<In, Np>(rows, x, ldx, w, b, y);
     else
       Simd::affine<In, Np>(rows, x, ldx, w, b, y);
@@ -40,7 +46,7 @@ struct Auto : Simd {
   static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
                                      const real* dz, real* dw, std::size_t k_begin = 0,
                                      std::size_t k_end = In, bool overwrite = false) {
-    if (nonzero_fraction(rows, k_end - k_begin, x + k_begin, ldx) < sparse_below)
+    if (sparse_inputs(rows, x, ldx, k_begin, k_end))
       Sparse::accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, overwrite);
     else
       Simd::accumulate_weight_grad<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, overwrite);
@@ -50,7 +56,7 @@ struct Auto : Simd {
   static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
                                  real* dw, std::size_t k_begin, std::size_t k_end,
                                  std::size_t block, Done&& done) {
-    if (nonzero_fraction(rows, k_end - k_begin, x + k_begin, ldx) < sparse_below)
+    if (sparse_inputs(rows, x, ldx, k_begin, k_end))
       Sparse::weight_grad_blocks<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, block, done);
     else
       Simd::weight_grad_blocks<In, Np>(rows, x, ldx, dz, dw, k_begin, k_end, block, done);
