@@ -192,19 +192,26 @@ void register_size() {
 }
 
 /// The first layer alone, dense against sparse kernel, on 64 rows of random inputs of a given
-/// density: where the two cross is where kernels::Auto switches (Auto::sparse_below).
-template <std::size_t H, class Kernel>
+/// density: the forward pass (layer1/...) and the weight gradient as the Trainer computes it
+/// (grad1/...). Where the two cross is where kernels::Auto switches (Auto::sparse_below).
+template <std::size_t H, class Kernel, bool Gradient>
 void first_layer(benchmark::State& state, double density) {
   using Layer = dr::Dense<In, H, dr::Relu>;
-  constexpr std::size_t rows = 64;
-  auto layer = std::make_unique<Layer>();
+  constexpr std::size_t rows = 64, Np = Layer::padded_out;
+  auto layer = std::make_unique<Layer>(), grad = std::make_unique<Layer>();
   dr::Rng rng(3);
   layer->initialize(rng);
-  dr::AlignedBuffer<real> x(rows * In), y(rows * Layer::padded_out);
+  dr::AlignedBuffer<real> x(rows * In), y(rows * Np), dz(rows * Np);
   for (std::size_t i = 0; i < x.size(); ++i)
     x[i] = dr::uniform01(rng) < density ? 1 - dr::uniform01(rng) : real(0);
+  for (std::size_t i = 0; i < dz.size(); ++i) dz[i] = dr::uniform01(rng) - real(0.5);
   for (auto _ : state) {
-    layer->template forward<Kernel>(rows, x.data(), In, y.data());
+    if constexpr (Gradient)
+      Kernel::template weight_grad_blocks<In, Np>(rows, x.data(), In, dz.data(),
+                                                  grad->weights.data(), 0, In, In,
+                                                  [](std::size_t, std::size_t) {});
+    else
+      layer->template forward<Kernel>(rows, x.data(), In, y.data());
     benchmark::ClobberMemory();
   }
   state.counters["images/s"] =
@@ -213,17 +220,19 @@ void first_layer(benchmark::State& state, double density) {
 
 template <std::size_t H>
 void register_density_sweep() {
-  for (double density : {0.2, 0.3, 0.4, 0.5, 0.6}) {
+  namespace k = dr::kernels;
+  for (double density : {0.2, 0.4, 0.6, 0.7, 0.8, 0.9}) {
     char tail[48];
     std::snprintf(tail, sizeof tail, "/H:%zu/density:%.1f", H, density);
-    benchmark::RegisterBenchmark(
-        (std::string("layer1/dense") + tail).c_str(),
-        [=](benchmark::State& s) { first_layer<H, dr::kernels::Simd>(s, density); })
-        ->Unit(benchmark::kMicrosecond);
-    benchmark::RegisterBenchmark(
-        (std::string("layer1/sparse") + tail).c_str(),
-        [=](benchmark::State& s) { first_layer<H, dr::kernels::Sparse>(s, density); })
-        ->Unit(benchmark::kMicrosecond);
+    const auto add = [&](const char* name, void (*fn)(benchmark::State&, double)) {
+      benchmark::RegisterBenchmark((std::string(name) + tail).c_str(), [=](benchmark::State& s) {
+        fn(s, density);
+      })->Unit(benchmark::kMicrosecond);
+    };
+    add("layer1/dense", first_layer<H, k::Simd, false>);
+    add("layer1/sparse", first_layer<H, k::Sparse, false>);
+    add("grad1/dense", first_layer<H, k::Simd, true>);
+    add("grad1/sparse", first_layer<H, k::Sparse, true>);
   }
 }
 

@@ -84,16 +84,18 @@ for h in (128, 800):
               trn.get(f"train/ours/H:{h}/B:64/noise:0/T:1/real_time"),
               trn.get(f"train/ours/H:{h}/B:64/noise:0/T:2/real_time"))
 
+densities = ("0.2", "0.4", "0.6", "0.7", "0.8", "0.9")
 print("\n### First layer alone, 64 random rows: sparse kernel speed over dense, by input density\n")
-print("| H | " + " | ".join(f"density {d}" for d in ("0.2", "0.3", "0.4", "0.5", "0.6")) + " |")
-print("|---|---|---|---|---|---|")
-for h in (128, 800):
-    cells = []
-    for d in ("0.2", "0.3", "0.4", "0.5", "0.6"):
-        dense = fwd.get(f"layer1/dense/H:{h}/density:{d}")
-        sparse = fwd.get(f"layer1/sparse/H:{h}/density:{d}")
-        cells.append(ratio(sparse["images/s"], dense["images/s"]) if dense and sparse else "-")
-    print(f"| {h} | " + " | ".join(cells) + " |")
+print("| pass | H | " + " | ".join(f"density {d}" for d in densities) + " |")
+print("|---|---|" + "---|" * len(densities))
+for name, label in (("layer1", "forward"), ("grad1", "weight gradient")):
+    for h in (128, 800):
+        cells = []
+        for d in densities:
+            dense = fwd.get(f"{name}/dense/H:{h}/density:{d}")
+            sparse = fwd.get(f"{name}/sparse/H:{h}/density:{d}")
+            cells.append(ratio(sparse["images/s"], dense["images/s"]) if dense and sparse else "-")
+        print(f"| {label} | {h} | " + " | ".join(cells) + " |")
 
 with open(os.path.join(out, "forward_chart.dat"), "w") as f:
     f.write("# config ours ours_sparse eigen (images/s over openblas)\n")

@@ -1,13 +1,18 @@
 // The sparse-input kernel: most MNIST pixels are exactly 0, so the affine map and the weight
-// gradient visit only the non-zero inputs, each of which brings one whole weight row (forward)
-// or one row of output gradients (backward). The input gradient has no zeros to skip and is
-// the dense kernel's.
+// gradient visit only the non-zero inputs. Which inputs are non-zero is kept as bit sets, 64 to a
+// word, and a bit scan (tzcnt) walks them in order; each non-zero term costs one broadcast and
+// one fused multiply-add per vector of outputs, its operand read from L1:
+// - forward, per row: the set bits of the row's inputs, 64 inputs (one word) at a time, each
+//   bringing its weight row; all rows of a block pass over those 64 weight rows while they are
+//   in L1, and the outputs stay in registers for the word;
+// - backward, per input k: the set bits of the rows where x[r][k] != 0, each bringing its row
+//   of dz (a block of at most 8 vectors of columns of 64 rows: 32 KiB, in L1 across inputs).
+// The input gradient has no zeros to skip and is the dense kernel's.
 //
 // Same results as kernels::Simd: each output starts from the same value and adds the same
 // non-zero products in the same ascending order, with the same fused multiply-adds; a skipped
 // term is a product with +-0, which an FMA adds without changing the sum's value (at most the
-// sign of an exact zero sum could differ, and -0 == +0). Forward, rows go in pairs over the
-// union of their non-zero inputs, adding the zeros of the other row: the same argument holds.
+// sign of an exact zero sum could differ, and -0 == +0).
 // Assumptions as in simd.hpp: Np is a whole number of vectors and weight rows are Np apart.
 #pragma once
 
@@ -17,7 +22,7 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__AVX512F__)
+#if defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -30,111 +35,153 @@ namespace sparse {
 
 using simd::vreal, simd::W;
 
-/// Writes the positions where any of G rows x + g * ldx (g < G) is non-zero, in order, to
-/// index, and each row's values there (0 where only another row is non-zero) to value[g];
-/// returns how many positions. All must have room for n + 16 entries (whole vectors are stored).
-template <std::size_t G>
-std::size_t compress_nonzero(const real* x, std::size_t ldx, std::size_t n, std::uint32_t* index,
-                             real* const* value) {
-  std::size_t count = 0, i = 0;
-#if defined(__AVX512F__)
-  // Sixteen at a time: compare, then compress the survivors into registers (compressing
-  // straight to memory is microcoded and slow on AMD) and store them whole.
-  __m512i positions = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512i sixteen = _mm512_set1_epi32(16);
-  for (; i + 16 <= n; i += 16, positions = _mm512_add_epi32(positions, sixteen)) {
-    __m512 v[G];
-    __mmask16 keep = 0;
-    for (std::size_t g = 0; g < G; ++g) {
-      v[g] = _mm512_loadu_ps(x + g * ldx + i);
-      keep |= _mm512_cmpneq_ps_mask(v[g], _mm512_setzero_ps());
-    }
-    if (keep == 0) continue;
-    for (std::size_t g = 0; g < G; ++g)
-      _mm512_storeu_ps(value[g] + count, _mm512_maskz_compress_ps(keep, v[g]));
-    _mm512_storeu_si512(index + count, _mm512_maskz_compress_epi32(keep, positions));
-    count += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(keep)));
-  }
-#endif
-  for (std::size_t left = n - i; left > 0; --left, ++i) {
-    bool any = false;
-    for (std::size_t g = 0; g < G; ++g) any |= x[g * ldx + i] != 0;
-    if (!any) continue;
-    for (std::size_t g = 0; g < G; ++g) value[g][count] = x[g * ldx + i];
-    index[count++] = static_cast<std::uint32_t>(i);
-  }
-  return count;
+/// Words of a bit set of n entries.
+constexpr std::size_t words_for(std::size_t n) {
+  return (n + 63) / 64;
 }
 
-/// Terms shared by G outputs: term i scales row index[i] of b by value[g][i] for output g.
-template <std::size_t G>
-struct Terms {
-  const std::uint32_t* index;
-  const real* value[G];
-  std::size_t count;
-};
-
-/// The non-zero positions of G input rows at once (forward): one pass over the weight rows
-/// they need serves all G, which halves the traffic from L2 for G = 2 on MNIST, where two
-/// digits share most of their non-zero pixels.
-template <std::size_t G>
-struct RowTerms {
-  std::vector<std::uint32_t> index;
-  std::vector<real> values[G];
-
-  Terms<G> collect(const real* x, std::size_t ldx, std::size_t n) {
-    if (index.size() < n + 16) {
-      index.resize(n + 16);
-      for (auto& v : values) v.resize(n + 16);
+/// Bit i of words[i / 64] = (x[i] != 0) for i < n; the bits from n to the word's end are 0.
+/// (NaN counts as non-zero, as it does for `!=`, so it reaches the output as in the dense path.)
+inline void nonzero_bits(const real* x, std::size_t n, std::uint64_t* words) {
+  for (std::size_t q = 0; q < words_for(n); ++q) {
+    const real* p = x + 64 * q;
+    const std::size_t len = std::min<std::size_t>(64, n - 64 * q);
+    std::uint64_t m = 0;
+    std::size_t i = 0;
+#if defined(__AVX512F__)
+    for (; i < len; i += 16) {
+      const auto valid = static_cast<__mmask16>(len - i >= 16 ? 0xffff : (1u << (len - i)) - 1);
+      const __mmask16 nz = _mm512_mask_cmpneq_ps_mask(valid, _mm512_maskz_loadu_ps(valid, p + i),
+                                                      _mm512_setzero_ps());
+      m |= std::uint64_t{nz} << i;
     }
-    real* out[G];
-    Terms<G> t{index.data(), {}, 0};
-    for (std::size_t g = 0; g < G; ++g) t.value[g] = out[g] = values[g].data();
-    t.count = compress_nonzero<G>(x, ldx, n, index.data(), out);
-    return t;
+#elif defined(__AVX2__)
+    for (; i + 8 <= len; i += 8) {
+      const __m256 nz = _mm256_cmp_ps(_mm256_loadu_ps(p + i), _mm256_setzero_ps(), _CMP_NEQ_UQ);
+      m |= std::uint64_t(static_cast<unsigned>(_mm256_movemask_ps(nz))) << i;
+    }
+#endif
+    for (; i < len; ++i) m |= std::uint64_t{p[i] != 0} << (i & 63);  // i < 64: len <= 64
+    words[q] = m;
   }
+}
+
+/// acc[v] += value[i * stride] * b[i * ldb + v * W] for each set bit of `bits`, i = first + the
+/// bit's position, in ascending order.
+template <std::size_t CV>
+inline void add_set_bits(vreal (&acc)[CV], std::uint64_t bits, std::size_t first, const real* value,
+                         std::size_t stride, const real* b, std::size_t ldb) {
+  for (; bits != 0; bits &= bits - 1) {
+    const std::size_t i = first + static_cast<std::size_t>(std::countr_zero(bits));
+    const vreal s = simd::broadcast(value[i * stride]);
+    const real* row = b + i * ldb;
+#pragma GCC unroll 16
+    for (std::size_t v = 0; v < CV; ++v) acc[v] += s * simd::load(row + v * W);
+  }
+}
+
+/// c[0 .. CV*W) = start + the terms of add_set_bits over `count` words, word q covering
+/// i in [first + 64 q, first + 64 q + 64).
+template <std::size_t CV>
+inline void sum_set_bits(const std::uint64_t* words, std::size_t count, std::size_t first,
+                         const real* value, std::size_t stride, const real* b, std::size_t ldb,
+                         const real* start, real* c) {
+  vreal acc[CV];
+  for (std::size_t v = 0; v < CV; ++v) acc[v] = simd::load(start + v * W);
+  for (std::size_t q = 0; q < count; ++q)
+    add_set_bits(acc, words[q], first + 64 * q, value, stride, b, ldb);
+  for (std::size_t v = 0; v < CV; ++v) simd::store(c + v * W, acc[v]);
+}
+
+/// Calls f.template operator()<CV>(j) for column blocks [j, j + CV * W) covering Np columns:
+/// as few blocks as MaxCV vectors each allow, their sizes differing by at most one vector (50
+/// vectors in 8s: one block of 8 and six of 7, not six of 8 and a weak one of 2).
+template <std::size_t Np, std::size_t MaxCV, class F>
+inline void for_column_blocks(F&& f) {
+  static_assert(Np % W == 0, "the column count of a fast kernel must be a whole number of vectors");
+  constexpr std::size_t vectors = Np / W, blocks = (vectors + MaxCV - 1) / MaxCV;
+  constexpr std::size_t small = vectors / blocks, large = vectors % blocks;
+  std::size_t v = 0;
+  for (std::size_t i = 0; i < large; ++i, v += small + 1) f.template operator()<small + 1>(v * W);
+  for (std::size_t i = large; i < blocks; ++i, v += small) f.template operator()<small>(v * W);
+}
+
+/// Vectors of columns a sparse kernel keeps in registers: 8 leave room for the loads, and a
+/// block of 64 rows of 8 vectors (32 KiB under AVX-512) fits L1.
+inline constexpr std::size_t max_column_vectors = 8;
+
+/// For each of up to 64 rows, the bit set of its non-zero inputs (forward).
+class NonzeroInputs {
+ public:
+  /// Collects inputs [0, n) of `rows` rows of x (row stride ldx).
+  void collect(std::size_t rows, const real* x, std::size_t ldx, std::size_t n) {
+    words_ = words_for(n);
+    bits_.resize(rows * words_);
+    for (std::size_t r = 0; r < rows; ++r) nonzero_bits(x + r * ldx, n, bits_.data() + r * words_);
+  }
+  /// Row r's inputs, as words() words.
+  const std::uint64_t* row(std::size_t r) const { return bits_.data() + r * words_; }
+  std::size_t words() const { return words_; }
+
+ private:
+  std::size_t words_ = 0;
+  std::vector<std::uint64_t> bits_;
 };
 
-/// The non-zero inputs of a batch grouped by input k, each group in row order (backward):
-/// compressed by rows first, then regrouped by a counting sort that keeps the row order.
-class TermsByInput {
+/// For each input k of a batch, the bit set of the rows where x[r][k] != 0 (backward): bit i
+/// of word w stands for row 64 w + i, so a bit scan gives the rows in order. Built from each
+/// row's nonzero_bits by transposing them a byte at a time.
+class NonzeroRows {
  public:
   /// Collects inputs [k_begin, k_begin + n) of `rows` rows of x (row stride ldx).
   void collect(std::size_t rows, const real* x, std::size_t ldx, std::size_t k_begin,
                std::size_t n) {
-    if (by_row_k_.size() < rows * n + 16) {
-      by_row_k_.resize(rows * n + 16);
-      by_row_v_.resize(rows * n + 16);
-    }
-    start_.assign(n + 1, 0);
-    row_end_.resize(rows);
-    std::size_t total = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      real* v = by_row_v_.data() + total;
-      const std::size_t count =
-          compress_nonzero<1>(x + r * ldx + k_begin, ldx, n, by_row_k_.data() + total, &v);
-      for (std::size_t i = total; i < total + count; ++i) ++start_[by_row_k_[i] + 1];
-      row_end_[r] = total += count;
-    }
-    for (std::size_t k = 0; k < n; ++k) start_[k + 1] += start_[k];
-    row_.resize(total);
-    value_.resize(total);
-    fill_.assign(start_.begin(), start_.end() - 1);
-    for (std::size_t r = 0, i = 0; r < rows; ++r)
-      for (; i < row_end_[r]; ++i) {
-        const std::uint32_t slot = fill_[by_row_k_[i]]++;
-        row_[slot] = static_cast<std::uint32_t>(r);
-        value_[slot] = by_row_v_[i];
+    words_ = words_for(rows);
+    bits_.assign(n * words_, 0);
+    row_bits_.resize(words_for(n));
+    // bytes_[c * 64 + i]: byte c of the bit set of row 64 w + i; rows past the end stay 0.
+    bytes_.resize(row_bits_.size() * 8 * 64);
+    for (std::size_t w = 0; w < words_; ++w) {
+      const std::size_t group = std::min<std::size_t>(64, rows - 64 * w);
+      std::fill(bytes_.begin(), bytes_.end(), 0);
+      for (std::size_t i = 0; i < group; ++i) {
+        nonzero_bits(x + (64 * w + i) * ldx + k_begin, n, row_bits_.data());
+        for (std::size_t c = 0; c < (n + 7) / 8; ++c)
+          bytes_[c * 64 + i] = static_cast<std::uint8_t>(row_bits_[c / 8] >> (c % 8 * 8));
       }
+      for (std::size_t k = 0; k < n; ++k) bits_[k * words_ + w] = column_bits(k);
+    }
   }
-  /// The rows of input k_begin + k with a non-zero value, and those values.
-  Terms<1> input(std::size_t k) const {
-    return {row_.data() + start_[k], {value_.data() + start_[k]}, start_[k + 1] - start_[k]};
-  }
+  /// The rows of input k_begin + k, as words() words.
+  const std::uint64_t* input(std::size_t k) const { return bits_.data() + k * words_; }
+  std::size_t words() const { return words_; }
 
  private:
-  std::vector<std::uint32_t> by_row_k_, row_end_, start_, fill_, row_;
-  std::vector<real> by_row_v_, value_;
+  /// Bit i = bit k % 8 of bytes_[k / 8 * 64 + i], for the 64 rows of a group.
+  std::uint64_t column_bits(std::size_t k) const {
+    const std::uint8_t* column = bytes_.data() + k / 8 * 64;
+#if defined(__AVX512BW__)
+    return _mm512_test_epi8_mask(_mm512_loadu_si512(column),
+                                 _mm512_set1_epi8(static_cast<char>(1u << (k % 8))));
+#elif defined(__AVX2__)
+    // Shift bit k % 8 of every byte up to the byte's top bit, which movemask collects.
+    const int shift = static_cast<int>(7 - k % 8);
+    const auto half = [&](std::size_t h) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(column + 32 * h));
+      return std::uint64_t{static_cast<std::uint32_t>(
+          _mm256_movemask_epi8(_mm256_sll_epi16(v, _mm_cvtsi32_si128(shift))))};
+    };
+    return half(0) | half(1) << 32;
+#else
+    std::uint64_t m = 0;
+    for (std::size_t i = 0; i < 64; ++i) m |= std::uint64_t{(column[i] >> (k % 8)) & 1u} << i;
+    return m;
+#endif
+  }
+
+  std::size_t words_ = 0;
+  std::vector<std::uint64_t> bits_, row_bits_;
+  std::vector<std::uint8_t> bytes_;
 };
 
 /// Scratch space, one per thread, so that kernel calls allocate nothing after their first.
@@ -144,59 +191,29 @@ T& scratch() {
   return t;
 }
 
-/// c[g * ldc + (0 .. CV*W)] = start + sum_i t.value[g][i] * b[t.index[i] * ldb + (0 .. CV*W)].
-template <std::size_t G, std::size_t CV>
-inline void sum_terms(const Terms<G>& t, const real* b, std::size_t ldb, const real* start, real* c,
-                      std::size_t ldc) {
-  vreal acc[G][CV];
-  for (std::size_t g = 0; g < G; ++g)
-    for (std::size_t v = 0; v < CV; ++v) acc[g][v] = simd::load(start + v * W);
-  for (std::size_t i = 0; i < t.count; ++i) {
-    const real* row = b + t.index[i] * ldb;
-    vreal s[G];
-    for (std::size_t g = 0; g < G; ++g) s[g] = simd::broadcast(t.value[g][i]);
-#pragma GCC unroll 16
-    for (std::size_t v = 0; v < CV; ++v) {
-      const vreal w = simd::load(row + v * W);
-#pragma GCC unroll 4
-      for (std::size_t g = 0; g < G; ++g) acc[g][v] += s[g] * w;
-    }
-  }
-  for (std::size_t g = 0; g < G; ++g)
-    for (std::size_t v = 0; v < CV; ++v) simd::store(c + g * ldc + v * W, acc[g][v]);
-}
-
-/// sum_terms over all Np columns, in blocks of as many accumulators as the registers allow.
-template <std::size_t Np, std::size_t G>
-inline void sum_terms_all_columns(const Terms<G>& t, const real* b, const real* start, real* c,
-                                  std::size_t ldc) {
-  static_assert(Np % W == 0, "the column count of a fast kernel must be a whole number of vectors");
-  constexpr std::size_t vectors = Np / W;
-  constexpr std::size_t CV = std::min(vectors, simd::accumulator_registers * 2 / 3 / G);
-  constexpr std::size_t full = vectors / CV * CV;
-  for (std::size_t v = 0; v < full; v += CV)
-    sum_terms<G, CV>(t, b + v * W, Np, start + v * W, c + v * W, ldc);
-  if constexpr (vectors % CV != 0)
-    sum_terms<G, vectors % CV>(t, b + full * W, Np, start + full * W, c + full * W, ldc);
-}
-
 }  // namespace sparse
 
 struct Sparse : Simd {
   static constexpr const char* name = "sparse";
 
-  /// y[r][j] = b[j] + sum over non-zero x[r][k] of x[r][k] w[k][j]; rows go in pairs.
+  /// y[r][j] = b[j] + sum over non-zero x[r][k] of x[r][k] w[k][j], in ascending k.
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
                      real* y) {
-    std::size_t r = 0;
-    for (auto& pair = sparse::scratch<sparse::RowTerms<2>>(); r + 2 <= rows; r += 2)
-      sparse::sum_terms_all_columns<Np, 2>(pair.collect(x + r * ldx, ldx, In), w, b, y + r * Np,
-                                           Np);
-    if (r < rows)
-      sparse::sum_terms_all_columns<Np, 1>(
-          sparse::scratch<sparse::RowTerms<1>>().collect(x + r * ldx, ldx, In), w, b, y + r * Np,
-          Np);
+    constexpr std::size_t row_block = 64;
+    auto& nonzero = sparse::scratch<sparse::NonzeroInputs>();
+    for (std::size_t r0 = 0; r0 < rows; r0 += row_block) {
+      const std::size_t n = std::min(row_block, rows - r0);
+      nonzero.collect(n, x + r0 * ldx, ldx, In);
+      sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
+        for (std::size_t q = 0; q < nonzero.words(); ++q)
+          for (std::size_t r = 0; r < n; ++r) {
+            real* out = y + (r0 + r) * Np + j;
+            sparse::sum_set_bits<CV>(nonzero.row(r) + q, 1, 64 * q, x + (r0 + r) * ldx, 1, w + j,
+                                     Np, q == 0 ? b + j : out, out);
+          }
+      });
+    }
   }
 
   /// dw[k][j] += (with overwrite: =) the sum over rows r with x[r][k] non-zero of
@@ -205,9 +222,9 @@ struct Sparse : Simd {
   static void accumulate_weight_grad(std::size_t rows, const real* x, std::size_t ldx,
                                      const real* dz, real* dw, std::size_t k_begin = 0,
                                      std::size_t k_end = In, bool overwrite = false) {
-    auto& terms = sparse::scratch<sparse::TermsByInput>();
-    terms.collect(rows, x, ldx, k_begin, k_end - k_begin);
-    sum_inputs<Np>(terms, k_begin, k_begin, k_end, dz, dw, overwrite);
+    auto& nonzero = sparse::scratch<sparse::NonzeroRows>();
+    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin);
+    sum_inputs<Np>(nonzero, x, ldx, k_begin, k_begin, k_end, dz, dw, overwrite);
   }
 
   /// weight_grad_by_block (reference.hpp) with the non-zero inputs collected once for all blocks.
@@ -215,26 +232,29 @@ struct Sparse : Simd {
   static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx, const real* dz,
                                  real* dw, std::size_t k_begin, std::size_t k_end,
                                  std::size_t block, Done&& done) {
-    auto& terms = sparse::scratch<sparse::TermsByInput>();
-    terms.collect(rows, x, ldx, k_begin, k_end - k_begin);
+    auto& nonzero = sparse::scratch<sparse::NonzeroRows>();
+    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin);
     for (std::size_t k0 = k_begin; k0 < k_end; k0 += block) {
       const std::size_t k1 = std::min(k_end, k0 + block);
-      sum_inputs<Np>(terms, k_begin, k0, k1, dz, dw, true);
+      sum_inputs<Np>(nonzero, x, ldx, k_begin, k0, k1, dz, dw, true);
       done(k0, k1);
     }
   }
 
  private:
-  /// Rows [k0, k1) of dw from terms collected from input `first` on.
+  /// Rows [k0, k1) of dw from the non-zero rows collected from input `first` on. Column
+  /// blocks outermost: the block's columns of dz stay in L1 across inputs.
   template <std::size_t Np>
-  static void sum_inputs(const sparse::TermsByInput& terms, std::size_t first, std::size_t k0,
-                         std::size_t k1, const real* dz, real* dw, bool overwrite) {
-    for (std::size_t k = k0; k < k1; ++k) {
-      const sparse::Terms<1> t = terms.input(k - first);
-      real* row = dw + k * Np;
-      if (t.count || overwrite)
-        sparse::sum_terms_all_columns<Np, 1>(t, dz, overwrite ? zeros<Np>() : row, row, Np);
-    }
+  static void sum_inputs(const sparse::NonzeroRows& nonzero, const real* x, std::size_t ldx,
+                         std::size_t first, std::size_t k0, std::size_t k1, const real* dz,
+                         real* dw, bool overwrite) {
+    sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
+      for (std::size_t k = k0; k < k1; ++k) {
+        real* out = dw + k * Np + j;
+        sparse::sum_set_bits<CV>(nonzero.input(k - first), nonzero.words(), 0, x + k, ldx, dz + j,
+                                 Np, overwrite ? zeros<Np>() : out, out);
+      }
+    });
   }
 };
 
