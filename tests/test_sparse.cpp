@@ -3,6 +3,8 @@
 // and agree with the reference loops within float rounding.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include "dr/dense.hpp"
 #include "dr/kernels/auto.hpp"
@@ -140,4 +142,40 @@ TEST_CASE("sparse: a network's forward pass on sparse images matches the referen
     INFO("logit " << i);
     REQUIRE(fast[i] == Approx(ref[i]).margin(1e-4));
   }
+}
+
+TEST_CASE("sparse: bit sets of the non-zero inputs and rows, exactly", "[sparse]") {
+  namespace sp = k::sparse;
+  // 70 inputs: words of 64 and 6; -0 counts as zero, NaN and a denormal as non-zero.
+  std::vector<real> x(70, 0.0f);
+  x[0] = 1;
+  x[5] = -0.0f;
+  x[17] = std::nanf("");
+  x[63] = 1e-40f;
+  x[64] = -2;
+  x[69] = 3;
+  std::uint64_t words[2] = {~0ull, ~0ull};
+  sp::nonzero_bits(x.data(), 70, words);
+  CHECK(words[0] == ((1ull << 0) | (1ull << 17) | (1ull << 63)));
+  CHECK(words[1] == ((1ull << 0) | (1ull << 5)));  // bits past input 69 are 0
+
+  // 130 rows of 3 inputs (from input 1 of rows of stride 4): row r has input 1 + (r % 3) set,
+  // and row 129 all three. Rows 64 w + i are bit i of word w of each input.
+  const std::size_t rows = 130;
+  std::vector<real> m(rows * 4, 0.0f);
+  for (std::size_t r = 0; r < rows; ++r) m[r * 4 + 1 + r % 3] = real(r + 1);
+  for (std::size_t c = 0; c < 4; ++c) m[129 * 4 + c] = 1;
+  sp::NonzeroRows nonzero;
+  nonzero.collect(rows, m.data(), 4, 1, 3);
+  REQUIRE(nonzero.words() == 3);
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t w = 0; w < 3; ++w) {
+      std::uint64_t expected = 0;
+      for (std::size_t i = 0; i < 64 && 64 * w + i < rows; ++i) {
+        const std::size_t r = 64 * w + i;
+        if (r % 3 == k || r == 129) expected |= 1ull << i;
+      }
+      INFO("input " << k << ", word " << w);
+      CHECK(nonzero.input(k)[w] == expected);
+    }
 }

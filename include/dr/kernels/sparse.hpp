@@ -45,7 +45,7 @@ constexpr std::size_t words_for(std::size_t n) {
 inline void nonzero_bits(const real* x, std::size_t n, std::uint64_t* words) {
   for (std::size_t q = 0; q < words_for(n); ++q) {
     const real* p = x + 64 * q;
-    const std::size_t len = std::min<std::size_t>(64, n - 64 * q);
+    const std::size_t len = n - 64 * q < 64 ? n - 64 * q : 64;
     std::uint64_t m = 0;
     std::size_t i = 0;
 #if defined(__AVX512F__)
@@ -61,7 +61,7 @@ inline void nonzero_bits(const real* x, std::size_t n, std::uint64_t* words) {
       m |= std::uint64_t(static_cast<unsigned>(_mm256_movemask_ps(nz))) << i;
     }
 #endif
-    for (; i < len; ++i) m |= std::uint64_t{p[i] != 0} << (i & 63);  // i < 64: len <= 64
+    for (; i < len && i < 64; ++i) m |= std::uint64_t{p[i] != 0} << i;
     words[q] = m;
   }
 }
@@ -242,18 +242,22 @@ struct Sparse : Simd {
   }
 
  private:
-  /// Rows [k0, k1) of dw from the non-zero rows collected from input `first` on. Column
-  /// blocks outermost: the block's columns of dz stay in L1 across inputs.
+  /// Rows [k0, k1) of dw from the non-zero rows collected from input `first` on. Column blocks
+  /// and then groups of 64 rows (one word of the bit sets) outermost, so that the block's
+  /// columns of the group's rows of dz stay in L1 across inputs; each gradient goes on from
+  /// the previous group's sum, so the rows are still added in order.
   template <std::size_t Np>
   static void sum_inputs(const sparse::NonzeroRows& nonzero, const real* x, std::size_t ldx,
                          std::size_t first, std::size_t k0, std::size_t k1, const real* dz,
                          real* dw, bool overwrite) {
     sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
-      for (std::size_t k = k0; k < k1; ++k) {
-        real* out = dw + k * Np + j;
-        sparse::sum_set_bits<CV>(nonzero.input(k - first), nonzero.words(), 0, x + k, ldx, dz + j,
-                                 Np, overwrite ? zeros<Np>() : out, out);
-      }
+      for (std::size_t w = 0; w < nonzero.words(); ++w)
+        for (std::size_t k = k0; k < k1; ++k) {
+          real* out = dw + k * Np + j;
+          const real* start = w > 0 ? out : overwrite ? zeros<Np>() : out;
+          sparse::sum_set_bits<CV>(nonzero.input(k - first) + w, 1, 64 * w, x + k, ldx, dz + j, Np,
+                                   start, out);
+        }
     });
   }
 };
