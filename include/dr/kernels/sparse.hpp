@@ -61,16 +61,20 @@ inline void nonzero_bits(const real* x, std::size_t n, std::uint64_t* words) {
       m |= std::uint64_t(static_cast<unsigned>(_mm256_movemask_ps(nz))) << i;
     }
 #endif
+    // (i < 64 always holds, len <= 64; said again so GCC sees no shift past 63.)
     for (; i < len && i < 64; ++i) m |= std::uint64_t{p[i] != 0} << i;
     words[q] = m;
   }
 }
 
-/// acc[v] += value[i * stride] * b[i * ldb + v * W] for each set bit of `bits`, i = first + the
-/// bit's position, in ascending order.
+/// c[v * W ..] = start[v * W ..] + value[i * stride] * b[i * ldb + v * W ..] summed over the set
+/// bits of `bits` in ascending order, i = first + the bit's position, for v < CV.
 template <std::size_t CV>
-inline void add_set_bits(vreal (&acc)[CV], std::uint64_t bits, std::size_t first, const real* value,
-                         std::size_t stride, const real* b, std::size_t ldb) {
+inline void sum_set_bits(std::uint64_t bits, std::size_t first, const real* value,
+                         std::size_t stride, const real* b, std::size_t ldb, const real* start,
+                         real* c) {
+  vreal acc[CV];
+  for (std::size_t v = 0; v < CV; ++v) acc[v] = simd::load(start + v * W);
   for (; bits != 0; bits &= bits - 1) {
     const std::size_t i = first + static_cast<std::size_t>(std::countr_zero(bits));
     const vreal s = simd::broadcast(value[i * stride]);
@@ -78,18 +82,6 @@ inline void add_set_bits(vreal (&acc)[CV], std::uint64_t bits, std::size_t first
 #pragma GCC unroll 16
     for (std::size_t v = 0; v < CV; ++v) acc[v] += s * simd::load(row + v * W);
   }
-}
-
-/// c[0 .. CV*W) = start + the terms of add_set_bits over `count` words, word q covering
-/// i in [first + 64 q, first + 64 q + 64).
-template <std::size_t CV>
-inline void sum_set_bits(const std::uint64_t* words, std::size_t count, std::size_t first,
-                         const real* value, std::size_t stride, const real* b, std::size_t ldb,
-                         const real* start, real* c) {
-  vreal acc[CV];
-  for (std::size_t v = 0; v < CV; ++v) acc[v] = simd::load(start + v * W);
-  for (std::size_t q = 0; q < count; ++q)
-    add_set_bits(acc, words[q], first + 64 * q, value, stride, b, ldb);
   for (std::size_t v = 0; v < CV; ++v) simd::store(c + v * W, acc[v]);
 }
 
@@ -209,8 +201,8 @@ struct Sparse : Simd {
         for (std::size_t q = 0; q < nonzero.words(); ++q)
           for (std::size_t r = 0; r < n; ++r) {
             real* out = y + (r0 + r) * Np + j;
-            sparse::sum_set_bits<CV>(nonzero.row(r) + q, 1, 64 * q, x + (r0 + r) * ldx, 1, w + j,
-                                     Np, q == 0 ? b + j : out, out);
+            sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
+                                     q == 0 ? b + j : out, out);
           }
       });
     }
@@ -255,7 +247,7 @@ struct Sparse : Simd {
         for (std::size_t k = k0; k < k1; ++k) {
           real* out = dw + k * Np + j;
           const real* start = w > 0 ? out : overwrite ? zeros<Np>() : out;
-          sparse::sum_set_bits<CV>(nonzero.input(k - first) + w, 1, 64 * w, x + k, ldx, dz + j, Np,
+          sparse::sum_set_bits<CV>(nonzero.input(k - first)[w], 64 * w, x + k, ldx, dz + j, Np,
                                    start, out);
         }
     });
