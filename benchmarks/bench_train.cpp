@@ -9,6 +9,7 @@
 #include "bench_support.hpp"
 #include "dr/augment.hpp"
 #include "dr/data/batch.hpp"
+#include "dr/kernels/auto.hpp"
 #include "dr/loss.hpp"
 #include "dr/optimizer.hpp"
 #include "dr/train_step.hpp"
@@ -140,6 +141,8 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::si
   state.counters["s/epoch"] = C(1, C::kIsIterationInvariantRate | C::kInvert);
   state.counters["images/s"] = C(double(rows), C::kIsIterationInvariantRate);
   state.counters["loss"] = loss / rows;  // the two implementations must agree closely
+  // The share of non-zero pixels, which decides how much the sparse kernels can skip.
+  state.counters["nonzero"] = dr::kernels::nonzero_fraction(rows, In, data.x.data(), In);
 }
 
 template <std::size_t H>
