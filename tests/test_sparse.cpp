@@ -47,6 +47,43 @@ void check_sparse_layer(std::size_t rows, double zeros) {
     REQUIRE(y_sparse[i] == Approx(y_ref[i]).margin(1e-4));
   }
 
+  // The sum in two parts over the inputs, as the Trainer splits it (at a word of the bit sets,
+  // off one, at either end): each part as the dense kernel gives it, together the whole sum.
+  for (const std::size_t split : {std::size_t{0}, In / 3, In < 64 ? In : std::size_t{64}, In}) {
+    INFO("inputs split at " << split);
+    std::vector<real> parts[3][2];  // [kernel][part]: simd, sparse, auto
+    const auto sum_parts = [&]<class K>(K, std::vector<real>* out) {
+      out[0].assign(rows * Np, -1);
+      out[1].assign(rows * Np, -1);
+      K::template affine<In, Np>(rows, x.data(), In, w, b, out[0].data(), {0, split});
+      K::template affine<In, Np>(rows, x.data(), In, w, k::zeros<Np>(), out[1].data(), {split, In});
+    };
+    sum_parts(k::Simd{}, parts[0]);
+    sum_parts(k::Sparse{}, parts[1]);
+    sum_parts(k::Auto{}, parts[2]);
+    for (int part = 0; part < 2; ++part) {
+      REQUIRE(parts[1][part] == parts[0][part]);
+      REQUIRE(parts[2][part] == parts[0][part]);
+    }
+    // Both parts at once (one pass over x for the sparse kernel when split is a whole word).
+    const auto both_parts = [&]<class K>(K) {
+      std::vector<real> out[2] = {std::vector<real>(rows * Np, -1),
+                                  std::vector<real>(rows * Np, -1)};
+      K::template affine_two_parts<In, Np>(rows, x.data(), In, w, b, out[0].data(), out[1].data(),
+                                           split);
+      REQUIRE(out[0] == parts[0][0]);
+      REQUIRE(out[1] == parts[0][1]);
+    };
+    both_parts(k::Simd{});
+    both_parts(k::Sparse{});
+    both_parts(k::Auto{});
+    for (std::size_t i = 0; i < y_ref.size(); ++i) {
+      INFO("output " << i);
+      if (split == 0) REQUIRE(parts[0][0][i] == b[i % Np]);  // no inputs: the start alone
+      REQUIRE(parts[0][0][i] + parts[0][1][i] == Approx(y_ref[i]).margin(1e-4));
+    }
+  }
+
   // Gradients accumulate onto a non-zero start, and in two input ranges as threads split them.
   const auto start = dr::test::random_matrix(In, Np, 17);
   auto g_ref = start, g_dense = start, g_sparse = start, g_split = start;

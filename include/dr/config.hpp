@@ -30,6 +30,8 @@ static_assert(simd_width >= 4 && (simd_width & (simd_width - 1)) == 0,
               "DR_SIMD_BYTES must be a power of two of at least 16 bytes");
 
 /// n rounded up to a whole number of SIMD registers: the row length of every padded matrix.
-constexpr std::size_t padded(std::size_t n) { return (n + simd_width - 1) / simd_width * simd_width; }
+constexpr std::size_t padded(std::size_t n) {
+  return (n + simd_width - 1) / simd_width * simd_width;
+}
 
 }  // namespace dr

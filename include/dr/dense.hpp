@@ -15,6 +15,7 @@
 #include "dr/kernels/auto.hpp"
 #include "dr/kernels/reference.hpp"
 #include "dr/random.hpp"
+#include "dr/range.hpp"
 
 namespace dr {
 
@@ -62,6 +63,32 @@ struct Dense {
     Kernel::template affine<In, padded_out>(rows, x, ldx, weights.data(), bias.data(), y);
     if constexpr (!std::is_same_v<Act, Identity>)
       for (std::size_t i = 0; i < rows * padded_out; ++i) y[i] = Act::apply(y[i]);
+  }
+
+  /// One part of forward() split by inputs: z = start + sum over inputs k in `inputs` of
+  /// x[r][k] W[k], without the activation, start being the bias if with_bias, else 0. The parts
+  /// of a layer's inputs can run on different threads, each reading only its rows of W;
+  /// activate_sum() then adds them up.
+  template <class Kernel = kernels::Default>
+  void affine_part(std::size_t rows, const real* x, std::size_t ldx, real* z, Range inputs,
+                   bool with_bias) const {
+    Kernel::template affine<In, padded_out>(rows, x, ldx, weights.data(),
+                                            with_bias ? bias.data() : kernels::zeros<padded_out>(),
+                                            z, inputs);
+  }
+
+  /// Both parts of affine_part() split at input `split`: z0 from the bias, z1 from 0 (in one
+  /// pass over x where the kernel can).
+  template <class Kernel = kernels::Default>
+  void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, real* z0, real* z1,
+                        std::size_t split) const {
+    Kernel::template affine_two_parts<In, padded_out>(rows, x, ldx, weights.data(), bias.data(), z0,
+                                                      z1, split);
+  }
+
+  /// y = act(y + z) for `rows` rows: the sum of two parts of affine_part(), activated.
+  static void activate_sum(std::size_t rows, real* y, const real* z) {
+    for (std::size_t i = 0; i < rows * padded_out; ++i) y[i] = Act::apply(y[i] + z[i]);
   }
 
   /// Given the layer's input x and output y, and dy = dLoss/dy (overwritten with dLoss/dz),

@@ -28,22 +28,23 @@ void softmax(const real* logits, real* p) {
 /// padding zero. Logits have row stride ld >= Classes.
 template <std::size_t Classes>
 double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t ld,
-                             const std::uint8_t* labels, real* dlogits = nullptr,
-                             real scale = 1, real smoothing = 0) {
+                             const std::uint8_t* labels, real* dlogits = nullptr, real scale = 1,
+                             real smoothing = 0) {
   double loss = 0;
   const real off = smoothing / Classes;
   const real on = 1 - smoothing + off;
   for (std::size_t r = 0; r < rows; ++r) {
     const real* z = logits + r * ld;
     const real top = *std::max_element(z, z + Classes);
+    // One exp per class (they are most of the cost): p = e / total, log p = z - log(total).
+    std::array<double, Classes> e;
     double total = 0;
-    for (std::size_t j = 0; j < Classes; ++j) total += std::exp(double(z[j] - top));
+    for (std::size_t j = 0; j < Classes; ++j) total += e[j] = std::exp(double(z[j] - top));
     const double log_total = std::log(total) + top;
     for (std::size_t j = 0; j < Classes; ++j) {
       const real target = j == labels[r] ? on : off;
-      const double log_p = z[j] - log_total;
-      if (target != 0) loss -= target * log_p;
-      if (dlogits) dlogits[r * ld + j] = scale * (static_cast<real>(std::exp(log_p)) - target);
+      if (target != 0) loss -= target * (z[j] - log_total);
+      if (dlogits) dlogits[r * ld + j] = scale * (static_cast<real>(e[j] / total) - target);
     }
     if (dlogits) std::fill(dlogits + r * ld + Classes, dlogits + (r + 1) * ld, real(0));
   }

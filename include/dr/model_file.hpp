@@ -64,7 +64,8 @@ namespace detail {
 
 class ModelReader {
  public:
-  ModelReader(std::span<const std::uint8_t> bytes, std::string name) : b_(bytes), name_(std::move(name)) {}
+  ModelReader(std::span<const std::uint8_t> bytes, std::string name)
+      : b_(bytes), name_(std::move(name)) {}
 
   [[noreturn]] void fail(std::size_t offset, const std::string& what) const {
     throw Error(name_ + ": offset " + std::to_string(offset) + ": " + what);
@@ -171,8 +172,7 @@ inline ModelInfo parse_model_info(std::span<const std::uint8_t> bytes, const std
   std::uint32_t stored;
   std::memcpy(&stored, bytes.data() + expected - 4, 4);
   const std::uint32_t computed = detail::crc32_of(bytes.first(expected - 4));
-  if (stored != computed)
-    in.fail(expected - 4, "checksum mismatch: the file is corrupted");
+  if (stored != computed) in.fail(expected - 4, "checksum mismatch: the file is corrupted");
   return info;
 }
 
@@ -220,12 +220,12 @@ template <class Net>
 std::unique_ptr<Net> parse_model(std::span<const std::uint8_t> bytes, const std::string& name,
                                  ModelInfo* info_out = nullptr) {
   ModelInfo info = parse_model_info(bytes, name);
-  const bool same_sizes = std::equal(info.sizes.begin(), info.sizes.end(), Net::sizes.begin(),
-                                     Net::sizes.end());
+  const bool same_sizes =
+      std::equal(info.sizes.begin(), info.sizes.end(), Net::sizes.begin(), Net::sizes.end());
   if (!same_sizes || info.activation != Net::hidden_activation)
-    throw Error(name + " is " + info.shape() + " (" + std::string(activation_name(info.activation)) +
-                ") but this program expects " + Net::shape() + " (" +
-                std::string(activation_name(Net::hidden_activation)) + ")");
+    throw Error(name + " is " + info.shape() + " (" +
+                std::string(activation_name(info.activation)) + ") but this program expects " +
+                Net::shape() + " (" + std::string(activation_name(Net::hidden_activation)) + ")");
   auto net = make_zeroed<Net>();
   const std::uint8_t* p = bytes.data() + info.payload_offset;
   auto next = [&p] {

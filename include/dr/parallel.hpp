@@ -14,20 +14,13 @@
 #include <utility>
 #include <vector>
 
+#include "dr/range.hpp"
+
 namespace dr {
 
 /// All the cores the OS reports (at least 1): the default of the command-line --threads.
 inline std::size_t hardware_threads() {
   return std::max<std::size_t>(1, std::thread::hardware_concurrency());
-}
-
-/// [begin, end) of part `part` when `n` items are cut into `parts` contiguous, near-equal parts.
-struct Range {
-  std::size_t begin, end;
-  std::size_t size() const { return end - begin; }
-};
-inline Range part_of(std::size_t n, std::size_t parts, std::size_t part) {
-  return {n * part / parts, n * (part + 1) / parts};
 }
 
 class WorkerPool {
@@ -59,7 +52,7 @@ class WorkerPool {
     // Spin before sleeping, as the workers do: the others usually finish within microseconds,
     // and a futex sleep and wake-up costs tens of them on a virtual machine.
     for (int spin = 0; spin < spin_limit && pending_.load(std::memory_order_acquire) != 0; ++spin)
-      std::this_thread::yield();
+      relax(spin);
     for (std::size_t left; (left = pending_.load(std::memory_order_acquire)) != 0;)
       pending_.wait(left);
     std::exception_ptr first;
@@ -69,7 +62,18 @@ class WorkerPool {
   }
 
  private:
-  static constexpr int spin_limit = 2000;  ///< yields before a futex wait (a few hundred µs)
+  static constexpr int spin_limit = 4000;   ///< spins before a futex wait (a few hundred µs)
+  static constexpr int pause_limit = 2000;  ///< of which the first are pauses, not yields
+
+  /// One turn of a spin-wait: the first (some tens of µs) a pause instruction, which sees the
+  /// other thread's write within a few dozen ns (a sched_yield costs about a µs, each of three
+  /// phases per training step); then yields, in case the thread we wait for needs this core.
+  static void relax(int spin) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (spin < pause_limit) return __builtin_ia32_pause();
+#endif
+    std::this_thread::yield();
+  }
 
   void execute(std::size_t t) {
     try {
@@ -86,7 +90,7 @@ class WorkerPool {
       // sleep and wake-up would cost a noticeable part of that.
       std::uint64_t now = generation_.load(std::memory_order_acquire);
       for (int spin = 0; now == seen && spin < spin_limit; ++spin) {
-        std::this_thread::yield();
+        relax(spin);
         now = generation_.load(std::memory_order_acquire);
       }
       if (now == seen) {

@@ -21,17 +21,20 @@ inline std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t index) {
 }
 
 /// Uniform in [0, 1) from the top 24 bits of one draw (exact in float).
-inline float uniform01(Rng& rng) { return static_cast<float>(rng() >> 40) * 0x1.0p-24f; }
+inline float uniform01(Rng& rng) {
+  return static_cast<float>(rng() >> 40) * 0x1.0p-24f;
+}
 
 /// Uniform in [lo, hi).
-inline float uniform(Rng& rng, float lo, float hi) { return lo + (hi - lo) * uniform01(rng); }
+inline float uniform(Rng& rng, float lo, float hi) {
+  return lo + (hi - lo) * uniform01(rng);
+}
 
 /// Standard normal by Box-Muller on two uniform draws in double precision.
 inline float standard_normal(Rng& rng) {
   const double u1 = (static_cast<double>(rng() >> 11) + 1.0) * 0x1.0p-53;  // (0, 1]
   const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;          // [0, 1)
-  return static_cast<float>(std::sqrt(-2.0 * std::log(u1)) *
-                            std::cos(2.0 * std::numbers::pi * u2));
+  return static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2));
 }
 
 /// An integer uniform in [0, n) without modulo bias (Lemire's method), the same on every library.

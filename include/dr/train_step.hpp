@@ -1,14 +1,22 @@
 // One optimisation step on a batch: forward, softmax cross-entropy, backward, optimizer update.
 // The Trainer owns the per-batch buffers and the gradient so a training loop allocates nothing.
 //
-// Threads: a step runs in two phases on a pool of T threads. Phase 1 splits the batch's rows:
-// each thread runs the forward pass, the loss and the backpropagation of dLoss/dz through every
-// layer for its rows (all row-local work). Phase 2 splits each layer's inputs k: each thread sums
-// the weight gradients of its inputs over all the batch's rows, in row order, and updates those
-// weights at once, a cache-sized block at a time (the gradient is still in L1 when the optimizer
-// reads it). No gradient is ever split into partial sums, so the result does not depend on T at
-// all: the same seed gives the same model bit for bit with any thread count
-// (tests/test_threads.cpp checks it).
+// Threads: a step runs in three phases on a pool of T threads.
+// 1. The first layer's sum (the big one: 784 x H weights) in two parts, over the first and the
+//    second half of its inputs, for all the batch's rows: with two threads, one part each.
+// 2. The batch's rows split: each thread adds up the two parts and activates them, then runs the
+//    rest of the forward pass, the loss and the backpropagation of dLoss/dz through every layer
+//    for its rows (all row-local work).
+// 3. Each layer's inputs k split: each thread sums the weight gradients of its inputs over all
+//    the batch's rows, in row order, and updates those weights at once, a cache-sized block at a
+//    time (the gradient is still in L1 when the optimizer reads it).
+// With two threads, each thread reads (phase 1) and writes (phase 3) the same half of the first
+// layer's weights, which so stays in its core's cache; a forward pass split by rows would make
+// each core read all of them, and every step would move the half the other core had just
+// updated (bench_train measured 1.3x on two threads that way, against ... now).
+// The first layer is always summed in the same two parts, and no gradient is ever split into
+// partial sums, so the result does not depend on T at all: the same seed gives the same model
+// bit for bit with any thread count (tests/test_threads.cpp checks it).
 //
 // Dropout (Srivastava et al. 2014), if asked: every hidden unit of every training row is zeroed
 // with probability p and the survivors scaled by 1 / (1 - p), so inference needs no change. The
@@ -62,6 +70,7 @@ class Trainer {
     if (ws_.capacity() < rows) reserve(rows);
     row_loss_.resize(rows);
     const std::size_t parts = pool_.size();
+    pool_.run([&](std::size_t t) { sum_first_layer(x, rows, t); });
     pool_.run([&](std::size_t t) {
       correct_[t] = forward_and_backpropagate(x, labels, part_of(rows, parts, t), rows);
     });
@@ -88,7 +97,7 @@ class Trainer {
   static constexpr std::size_t depth = Net::depth;
   template <std::size_t I>
   using Layer = typename Net::template layer_type<I>;
-  /// Inputs per block of phase 2: a block's gradient (this many rows of padded_out floats)
+  /// Inputs per block of phase 3: a block's gradient (this many rows of padded_out floats)
   /// is still in L1 when the optimizer reads it. (32, 128 and 512 KiB measured the same within
   /// the noise on one thread; the gain is that the update runs on every thread.) A multiple of
   /// 12 keeps the dense kernel's register tiles (3, 6 or 12 rows) whole.
@@ -99,12 +108,54 @@ class Trainer {
 
   void reserve(std::size_t rows) {
     ws_.reserve(rows);
+    second_part_.resize(ws_.capacity() * Layer<0>::padded_out);
     if (settings_.dropout > 0)
       for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(ws_.outputs[i].size());
   }
 
-  /// Phase 1 on rows [part.begin, part.end) of a batch of `rows`: fills ws_.outputs, the rows'
-  /// losses and every layer's dLoss/dz in ws_.gradients; returns how many rows were right.
+  /// The first layer's inputs cut in `parts`, at multiples of 64: the sparse kernel reads which
+  /// inputs are non-zero 64 at a time. Phase 1 sums the layer's two parts, phase 3 sums the
+  /// gradients of T parts, so that with two threads each reads and writes the same half.
+  static Range first_layer_inputs(std::size_t parts, std::size_t part) {
+    return aligned_part_of(Layer<0>::in_size, parts, part, 64);
+  }
+
+  /// Phase 1, thread t's share of the first layer's two parts: part c sums inputs
+  /// first_layer_inputs(2, c) into ws_.outputs[0] (c = 0, from the bias) or second_part_ (c = 1,
+  /// from 0). One thread does both at once; two do one each; more split each part's rows.
+  void sum_first_layer(const real* x, std::size_t rows, std::size_t t) {
+    constexpr std::size_t ld = Layer<0>::padded_out, ldx = Net::template input_stride<0>();
+    const auto& layer = net_.template layer<0>();
+    const std::size_t threads = pool_.size(), split = first_layer_inputs(2, 0).end;
+    if (threads == 1)
+      return layer.template affine_two_parts<Kernel>(rows, x, ldx, ws_.outputs[0].data(),
+                                                     second_part_.data(), split);
+    const Range own_rows = part_of(rows, threads, t);
+    read_in_order(x + own_rows.begin * ldx, own_rows.size() * ldx);
+    // Threads t with 2 t / T == c share part c, each taking some of its rows.
+    const std::size_t c = t * 2 / threads;
+    const auto first_thread = [&](std::size_t part) { return (part * threads + 1) / 2; };
+    const Range r = part_of(rows, first_thread(c + 1) - first_thread(c), t - first_thread(c));
+    if (r.size() == 0) return;
+    real* z = (c == 0 ? ws_.outputs[0].data() : second_part_.data()) + r.begin * ld;
+    layer.template affine_part<Kernel>(r.size(), x + r.begin * ldx, ldx, z,
+                                       first_layer_inputs(2, c), c == 0);
+  }
+
+  /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads half of
+  /// every row of x, which the hardware prefetcher streams at about a third of the speed of
+  /// whole rows when the batch comes from memory (64 rows of 784, one thread: 9.6 µs for the
+  /// first halves, 7.0 for whole rows), so each first brings in its share of whole rows.
+  static void read_in_order(const real* p, std::size_t n) {
+    constexpr std::size_t line = 64 / sizeof(real);
+    real sum = 0;
+    for (std::size_t i = 0; i < n; i += line) sum += p[i];
+    [[maybe_unused]] volatile real sink = sum;
+  }
+
+  /// Phase 2 on rows [part.begin, part.end) of a batch of `rows`: completes the first layer,
+  /// fills the other layers' ws_.outputs, the rows' losses and every layer's dLoss/dz in
+  /// ws_.gradients; returns how many rows were right.
   std::size_t forward_and_backpropagate(const real* x, const std::uint8_t* labels, Range part,
                                         std::size_t rows) {
     if (part.size() == 0) return 0;
@@ -112,8 +163,11 @@ class Trainer {
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Net::template input_stride<I>();
       real* y = ws_.outputs[I].data() + r0 * Layer<I>::padded_out;
-      net_.template layer<I>().template forward<Kernel>(
-          n, Net::template input_of<I>(ws_, x) + r0 * ld, ld, y);
+      if constexpr (I == 0)
+        Layer<0>::activate_sum(n, y, second_part_.data() + r0 * Layer<0>::padded_out);
+      else
+        net_.template layer<I>().template forward<Kernel>(
+            n, Net::template input_of<I>(ws_, x) + r0 * ld, ld, y);
       if constexpr (I + 1 < depth)
         if (settings_.dropout > 0) drop_units<I>(part, y);
     });
@@ -171,13 +225,14 @@ class Trainer {
     if constexpr (I > 0) backpropagate<I - 1>(r0, n);
   }
 
-  /// Phase 2, part t of every layer's inputs: their weight gradients summed over all rows
+  /// Phase 3, part t of every layer's inputs: their weight gradients summed over all rows
   /// (written from zero; the bias goes with the part that starts at input 0), each block of
   /// inputs updated by the optimizer right after.
   void gradients_and_update(const real* x, std::size_t rows, real lr, std::size_t t) {
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Layer<I>::padded_out;
-      const Range k = part_of(Layer<I>::in_size, pool_.size(), t);
+      const Range k = I == 0 ? first_layer_inputs(pool_.size(), t)
+                             : part_of(Layer<I>::in_size, pool_.size(), t);
       if (k.size() == 0) return;
       net_.template layer<I>().template gradients_by_block<Kernel>(
           rows, Net::template input_of<I>(ws_, x), Net::template input_stride<I>(),
@@ -197,6 +252,7 @@ class Trainer {
   Optimizer optimizer_;
   std::unique_ptr<Net> grad_;
   Workspace<Net> ws_;
+  AlignedBuffer<real> second_part_;  ///< the first layer's sum over its second half of inputs
   TrainerSettings settings_;
   real keep_scale_;
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers

@@ -43,11 +43,20 @@ struct Auto : Simd {
 
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
-                     real* y) {
-    if (sparse_inputs<Np>(rows, x, ldx, 0, In))
-      Sparse::affine<In, Np>(rows, x, ldx, w, b, y);
+                     real* y, Range inputs = {0, In}) {
+    if (sparse_inputs<Np>(rows, x, ldx, inputs.begin, inputs.end))
+      Sparse::affine<In, Np>(rows, x, ldx, w, b, y, inputs);
     else
-      Simd::affine<In, Np>(rows, x, ldx, w, b, y);
+      Simd::affine<In, Np>(rows, x, ldx, w, b, y, inputs);
+  }
+
+  template <std::size_t In, std::size_t Np>
+  static void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                               const real* b, real* y0, real* y1, std::size_t split) {
+    if (sparse_inputs<Np>(rows, x, ldx, 0, In))
+      Sparse::affine_two_parts<In, Np>(rows, x, ldx, w, b, y0, y1, split);
+    else
+      Simd::affine_two_parts<In, Np>(rows, x, ldx, w, b, y0, y1, split);
   }
 
   template <std::size_t In, std::size_t Np>

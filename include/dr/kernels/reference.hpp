@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "dr/config.hpp"
+#include "dr/range.hpp"
 
 namespace dr::kernels {
 
@@ -27,19 +28,44 @@ void weight_grad_by_block(std::size_t rows, const real* x, std::size_t ldx, cons
   }
 }
 
+/// Np zeros: the start of a sum that is written rather than added to (a gradient, or the
+/// second part of a split affine map).
+template <std::size_t Np>
+const real* zeros() {
+  alignas(alignment) static const real z[Np] = {};
+  return z;
+}
+
+/// y0 = b + the sum over inputs [0, split) and y1 = 0 + the sum over [split, In), by two calls of
+/// K::affine (kernels that can do it in one pass over x do).
+template <class K, std::size_t In, std::size_t Np>
+void affine_parts_by_calls(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                           const real* b, real* y0, real* y1, std::size_t split) {
+  K::template affine<In, Np>(rows, x, ldx, w, b, y0, {0, split});
+  K::template affine<In, Np>(rows, x, ldx, w, zeros<Np>(), y1, {split, In});
+}
+
 struct Reference {
   static constexpr const char* name = "reference";
 
-  /// y[r][j] = b[j] + sum_k x[r][k] w[k][j]   for r < rows, j < Np.
+  /// y[r][j] = b[j] + sum_k x[r][k] w[k][j]   for r < rows, j < Np, k in `inputs` (all by
+  /// default; a part of them when a layer's sum is split, b then being the part's start).
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
-                     real* y) {
+                     real* y, Range inputs = {0, In}) {
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t j = 0; j < Np; ++j) {
         real sum = b[j];
-        for (std::size_t k = 0; k < In; ++k) sum += x[r * ldx + k] * w[k * Np + j];
+        for (std::size_t k = inputs.begin; k < inputs.end; ++k)
+          sum += x[r * ldx + k] * w[k * Np + j];
         y[r * Np + j] = sum;
       }
+  }
+
+  template <std::size_t In, std::size_t Np>
+  static void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                               const real* b, real* y0, real* y1, std::size_t split) {
+    affine_parts_by_calls<Reference, In, Np>(rows, x, ldx, w, b, y0, y1, split);
   }
 
   /// dw[k][j] += sum_r x[r][k] dz[r][j]   for k_begin <= k < k_end (threads split the inputs);

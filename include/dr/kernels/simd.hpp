@@ -118,8 +118,8 @@ inline void blocked_gemm(std::size_t M, std::size_t depth, const real* a, std::s
                          std::size_t a_depth, const real* b, std::size_t ldb, real* c,
                          std::size_t ldc, const real* init) {
   constexpr std::size_t block_bytes = 384 * 1024;
-  const std::size_t block =
-      std::max<std::size_t>(24, block_bytes / (depth * sizeof(real)) / 24 * 24);
+  const std::size_t block = std::max<std::size_t>(
+      24, block_bytes / (std::max<std::size_t>(depth, 1) * sizeof(real)) / 24 * 24);
   for (std::size_t i = 0; i < M; i += block)
     gemm<N, TileVectors>(std::min(block, M - i), depth, a + i * a_row, a_row, a_depth, b, ldb,
                          c + i * ldc, ldc, init);
@@ -127,20 +127,20 @@ inline void blocked_gemm(std::size_t M, std::size_t depth, const real* a, std::s
 
 }  // namespace simd
 
-/// Np zeros: the starting value of a gradient that is written rather than added to.
-template <std::size_t Np>
-const real* zeros() {
-  alignas(alignment) static const real z[Np] = {};
-  return z;
-}
-
 struct Simd {
   static constexpr const char* name = "simd";
 
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
-                     real* y) {
-    simd::blocked_gemm<Np, simd::tile_vectors<In>>(rows, In, x, ldx, 1, w, Np, y, Np, b);
+                     real* y, Range inputs = {0, In}) {
+    simd::blocked_gemm<Np, simd::tile_vectors<In>>(rows, inputs.size(), x + inputs.begin, ldx, 1,
+                                                   w + inputs.begin * Np, Np, y, Np, b);
+  }
+
+  template <std::size_t In, std::size_t Np>
+  static void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                               const real* b, real* y0, real* y1, std::size_t split) {
+    affine_parts_by_calls<Simd, In, Np>(rows, x, ldx, w, b, y0, y1, split);
   }
 
   template <std::size_t In, std::size_t Np>

@@ -188,24 +188,22 @@ T& scratch() {
 struct Sparse : Simd {
   static constexpr const char* name = "sparse";
 
-  /// y[r][j] = b[j] + sum over non-zero x[r][k] of x[r][k] w[k][j], in ascending k.
+  /// y[r][j] = b[j] + sum over non-zero x[r][k] of x[r][k] w[k][j], k in `inputs` ascending.
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
-                     real* y) {
-    constexpr std::size_t row_block = 64;
-    auto& nonzero = sparse::scratch<sparse::NonzeroInputs>();
-    for (std::size_t r0 = 0; r0 < rows; r0 += row_block) {
-      const std::size_t n = std::min(row_block, rows - r0);
-      nonzero.collect(n, x + r0 * ldx, ldx, In);
-      sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
-        for (std::size_t q = 0; q < nonzero.words(); ++q)
-          for (std::size_t r = 0; r < n; ++r) {
-            real* out = y + (r0 + r) * Np + j;
-            sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
-                                     q == 0 ? b + j : out, out);
-          }
-      });
-    }
+                     real* y, Range inputs = {0, In}) {
+    if (inputs.size() == 0) return Simd::affine<In, Np>(rows, x, ldx, w, b, y, inputs);
+    sum_words<Np>(rows, x + inputs.begin, ldx, w + inputs.begin * Np, inputs.size(), b, y, y, 0);
+  }
+
+  /// affine() over inputs [0, split) into y0 and, from zero, over [split, In) into y1, in one
+  /// pass over x when split is a whole number of words.
+  template <std::size_t In, std::size_t Np>
+  static void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                               const real* b, real* y0, real* y1, std::size_t split) {
+    if (split % 64 != 0 || split == 0 || split >= In)
+      return affine_parts_by_calls<Sparse, In, Np>(rows, x, ldx, w, b, y0, y1, split);
+    sum_words<Np>(rows, x, ldx, w, In, b, y0, y1, split / 64);
   }
 
   /// dw[k][j] += (with overwrite: =) the sum over rows r with x[r][k] non-zero of
@@ -234,6 +232,34 @@ struct Sparse : Simd {
   }
 
  private:
+  /// y0 = b + the sum over the set bits of inputs [0, n) of `rows` rows of x, or, if
+  /// split_word > 0, y0 = b + words [0, split_word) and y1 = 0 + the words from split_word on.
+  /// Rows in blocks of 64 and column blocks outermost, then words: all rows of a block pass over
+  /// a word's 64 weight rows while they are in L1, and a row's outputs stay in registers.
+  template <std::size_t Np>
+  static void sum_words(std::size_t rows, const real* x, std::size_t ldx, const real* w,
+                        std::size_t n_inputs, const real* b, real* y0, real* y1,
+                        std::size_t split_word) {
+    constexpr std::size_t row_block = 64;
+    auto& nonzero = sparse::scratch<sparse::NonzeroInputs>();
+    for (std::size_t r0 = 0; r0 < rows; r0 += row_block) {
+      const std::size_t n = std::min(row_block, rows - r0);
+      nonzero.collect(n, x + r0 * ldx, ldx, n_inputs);
+      sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
+        for (std::size_t q = 0; q < nonzero.words(); ++q) {
+          const bool second = split_word > 0 && q >= split_word;
+          real* y = second ? y1 : y0;
+          const real* first_start = q == 0 ? b : second && q == split_word ? zeros<Np>() : nullptr;
+          for (std::size_t r = 0; r < n; ++r) {
+            real* out = y + (r0 + r) * Np + j;
+            sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
+                                     first_start ? first_start + j : out, out);
+          }
+        }
+      });
+    }
+  }
+
   /// Rows [k0, k1) of dw from the non-zero rows collected from input `first` on. Column blocks
   /// and then groups of 64 rows (one word of the bit sets) outermost, so that the block's
   /// columns of the group's rows of dz stay in L1 across inputs; each gradient goes on from
