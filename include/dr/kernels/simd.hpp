@@ -50,10 +50,13 @@ inline real sum(vreal v) {
 inline constexpr std::size_t accumulator_registers = simd_bytes >= 64 ? 24 : 12;
 
 /// c[i][j] = init[j] + sum_p a(i, p) b[p][j]  (init == nullptr: c[i][j] += ...)
-/// for i < R, j < CV * W, where a(i, p) = a[i * a_row + p * a_depth].
-template <std::size_t R, std::size_t CV>
+/// for i < R, j < CV * W, where a(i, p) = a[i * a_row + p * a_depth]. Depth, if not 0, is the
+/// depth known at compile time (it then overrides `depth`): the forward pass's is the layer's
+/// input count, and the constant bound measured 4-7% faster (256 rows, H=128 and 800).
+template <std::size_t R, std::size_t CV, std::size_t Depth = 0>
 inline void tile(std::size_t depth, const real* a, std::size_t a_row, std::size_t a_depth,
                  const real* b, std::size_t ldb, real* c, std::size_t ldc, const real* init) {
+  if constexpr (Depth != 0) depth = Depth;
   // The pragmas keep the accumulators in registers at -O2 too (GCC unrolls these fully only
   // at -O3, and an accumulator array left in memory runs at a third of the speed).
   vreal acc[R][CV];
@@ -84,7 +87,7 @@ inline constexpr std::size_t tile_vectors = Depth >= 256 ? 2 : 4;
 
 /// The whole product for M rows and N = Np columns, tiled; weight panels outermost so that a
 /// panel of b stays in cache while every row block passes over it.
-template <std::size_t N, std::size_t TileVectors = 4>
+template <std::size_t N, std::size_t TileVectors = 4, std::size_t Depth = 0>
 inline void gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_row,
                  std::size_t a_depth, const real* b, std::size_t ldb, real* c, std::size_t ldc,
                  const real* init) {
@@ -96,8 +99,8 @@ inline void gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_
     const real* in = init ? init + j : nullptr;
     auto rows_of = [&]<std::size_t Rows>(std::size_t& i) {
       for (; i + Rows <= M; i += Rows)
-        tile<Rows, Cols>(depth, a + i * a_row, a_row, a_depth, b + j, ldb, c + i * ldc + j, ldc,
-                         in);
+        tile<Rows, Cols, Depth>(depth, a + i * a_row, a_row, a_depth, b + j, ldb, c + i * ldc + j,
+                                ldc, in);
     };
     // Whole tiles, then the rows left in tiles of R/2, R/4 ... 1 rows: a batch of 64 rows
     // and R = 6 ends in a tile of 3 and one of 1, not four single rows that reload b each.
@@ -113,7 +116,7 @@ inline void gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_
 
 /// gemm in blocks of rows small enough that a block of a stays in L2 while each panel of b
 /// passes over it (else a batch of 4096 rows would stream a from memory once per panel).
-template <std::size_t N, std::size_t TileVectors = 4>
+template <std::size_t N, std::size_t TileVectors = 4, std::size_t Depth = 0>
 inline void blocked_gemm(std::size_t M, std::size_t depth, const real* a, std::size_t a_row,
                          std::size_t a_depth, const real* b, std::size_t ldb, real* c,
                          std::size_t ldc, const real* init) {
@@ -121,8 +124,8 @@ inline void blocked_gemm(std::size_t M, std::size_t depth, const real* a, std::s
   const std::size_t block = std::max<std::size_t>(
       24, block_bytes / (std::max<std::size_t>(depth, 1) * sizeof(real)) / 24 * 24);
   for (std::size_t i = 0; i < M; i += block)
-    gemm<N, TileVectors>(std::min(block, M - i), depth, a + i * a_row, a_row, a_depth, b, ldb,
-                         c + i * ldc, ldc, init);
+    gemm<N, TileVectors, Depth>(std::min(block, M - i), depth, a + i * a_row, a_row, a_depth, b,
+                                ldb, c + i * ldc, ldc, init);
 }
 
 }  // namespace simd
@@ -133,6 +136,9 @@ struct Simd {
   template <std::size_t In, std::size_t Np>
   static void affine(std::size_t rows, const real* x, std::size_t ldx, const real* w, const real* b,
                      real* y, Range inputs = {0, In}) {
+    if (inputs == Range{0, In})
+      return simd::blocked_gemm<Np, simd::tile_vectors<In>, In>(rows, In, x, ldx, 1, w, Np, y, Np,
+                                                                b);
     simd::blocked_gemm<Np, simd::tile_vectors<In>>(rows, inputs.size(), x + inputs.begin, ldx, 1,
                                                    w + inputs.begin * Np, Np, y, Np, b);
   }

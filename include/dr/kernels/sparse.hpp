@@ -245,17 +245,19 @@ struct Sparse : Simd {
     for (std::size_t r0 = 0; r0 < rows; r0 += row_block) {
       const std::size_t n = std::min(row_block, rows - r0);
       nonzero.collect(n, x + r0 * ldx, ldx, n_inputs);
+      const std::size_t words = nonzero.words(), split = split_word > 0 ? split_word : words;
       sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
-        for (std::size_t q = 0; q < nonzero.words(); ++q) {
-          const bool second = split_word > 0 && q >= split_word;
-          real* y = second ? y1 : y0;
-          const real* first_start = q == 0 ? b : second && q == split_word ? zeros<Np>() : nullptr;
-          for (std::size_t r = 0; r < n; ++r) {
-            real* out = y + (r0 + r) * Np + j;
-            sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
-                                     first_start ? first_start + j : out, out);
-          }
-        }
+        // Words [q0, q1) into y, the first of them from `start`.
+        const auto sum = [&](std::size_t q0, std::size_t q1, const real* start, real* y) {
+          for (std::size_t q = q0; q < q1; ++q)
+            for (std::size_t r = 0; r < n; ++r) {
+              real* out = y + (r0 + r) * Np + j;
+              sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
+                                       q == q0 ? start + j : out, out);
+            }
+        };
+        sum(0, split, b, y0);
+        sum(split, words, zeros<Np>(), y1);
       });
     }
   }
