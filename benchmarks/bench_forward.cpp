@@ -175,7 +175,7 @@ void register_size() {
         fn(s, batch, std::max<std::size_t>(1, threads));
       });
       b->Unit(benchmark::kMicrosecond);
-      if (threads) b->UseRealTime();
+      if (threads) bench::threaded(b);
     };
     if (batch <= 256) add("reference", forward<Ours<H, k::Reference>, H>);
     add("ours", forward<Ours<H, k::Simd>, H>);

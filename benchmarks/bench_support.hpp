@@ -6,10 +6,12 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "dr/config.hpp"
 #include "dr/data/idx.hpp"
@@ -66,22 +68,32 @@ inline double thread_seconds() {
   return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
-/// Float FLOP/s of `chains` independent multiply-add chains of the vector width the kernels use
-/// (zmm under AVX-512, ymm under AVX2), over `iterations` steps.
-inline double fma_flops(std::size_t iterations) {
-  using dr::kernels::simd::vreal, dr::kernels::simd::W;
-  constexpr int chains = 16;  // latency 4 x 2 pipes = 8 needed in flight; 16 fit the registers
-  vreal acc[chains];
-  for (int c = 0; c < chains; ++c) acc[c] = dr::kernels::simd::broadcast(real(c));
+/// Independent multiply-add chains in flight: latency 4 x 2 pipes = 8 needed; 16 fit the registers.
+inline constexpr int fma_chains = 16;
+
+/// `iterations` steps of fma_chains multiply-add chains of the vector width the kernels use (zmm
+/// under AVX-512, ymm under AVX2): iterations * fma_chains * W * 2 float FLOPs.
+inline void run_fma_chains(std::size_t iterations) {
+  using dr::kernels::simd::vreal;
+  vreal acc[fma_chains];
+  for (int c = 0; c < fma_chains; ++c) acc[c] = dr::kernels::simd::broadcast(real(c));
   vreal m = dr::kernels::simd::broadcast(0.999999f), a = dr::kernels::simd::broadcast(1e-7f);
   benchmark::DoNotOptimize(m);
   benchmark::DoNotOptimize(a);
-  const double start = thread_seconds();
   for (std::size_t i = 0; i < iterations; ++i)
-    for (int c = 0; c < chains; ++c) acc[c] = acc[c] * m + a;
-  const double s = thread_seconds() - start;
-  for (int c = 0; c < chains; ++c) benchmark::DoNotOptimize(acc[c]);
-  return double(iterations) * chains * W * 2 / s;
+    for (int c = 0; c < fma_chains; ++c) acc[c] = acc[c] * m + a;
+  for (int c = 0; c < fma_chains; ++c) benchmark::DoNotOptimize(acc[c]);
+}
+
+inline double fma_flop_count(std::size_t iterations) {
+  return double(iterations) * fma_chains * double(dr::kernels::simd::W) * 2;
+}
+
+/// Float FLOP/s of one thread running the chains, by its CPU time.
+inline double fma_flops(std::size_t iterations) {
+  const double start = thread_seconds();
+  run_fma_chains(iterations);
+  return fma_flop_count(iterations) / (thread_seconds() - start);
 }
 
 /// The single-core FMA peak in GFLOP/s, the best of a few short runs (taken before the
@@ -95,13 +107,41 @@ inline double fma_peak_gflops() {
   return peak;
 }
 
-/// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run.
+/// Repetitions of the cases on two threads (names ending /T:n). They need the second core, which
+/// other users of a shared machine take at times: with this many repetitions interleaved over
+/// the whole run, their median is the time with the core as free as it usually is, not the
+/// time of one busy spell.
+inline constexpr int threaded_repetitions = 15;
+
+/// Marks a threaded case: timed by the wall clock, repeated threaded_repetitions times.
+inline void threaded(benchmark::internal::Benchmark* b) {
+  b->UseRealTime()->Repetitions(threaded_repetitions);
+}
+
+/// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run;
+/// and peak/fma/T:2, the same chains on two threads at once by the wall clock: how much of the
+/// second core this run had.
 inline void register_peak() {
+  static constexpr std::size_t iterations = 5'000'000;
   benchmark::RegisterBenchmark("peak/fma", [](benchmark::State& state) {
     double flops = 0;
-    for (auto _ : state) flops = fma_flops(5'000'000);
+    for (auto _ : state) flops = fma_flops(iterations);
     state.counters["GFLOP/s"] = flops / 1e9;
   })->Unit(benchmark::kMillisecond);
+  auto* two = benchmark::RegisterBenchmark("peak/fma/T:2", [](benchmark::State& state) {
+    double flops = 0;
+    for (auto _ : state) {
+      const auto start = std::chrono::steady_clock::now();
+      std::thread other(run_fma_chains, iterations);
+      run_fma_chains(iterations);
+      other.join();
+      const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - start;
+      flops = 2 * fma_flop_count(iterations) / wall.count();
+    }
+    state.counters["GFLOP/s"] = flops / 1e9;
+  });
+  two->Unit(benchmark::kMillisecond);
+  threaded(two);
 }
 
 /// Runs the registered benchmarks with OpenBLAS held to one thread (our threaded cases use

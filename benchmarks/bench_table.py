@@ -3,6 +3,7 @@
 Markdown ratio tables of the README and the data file of the chart. Usage: bench_table.py DIR"""
 import json
 import os
+import re
 import sys
 
 out = sys.argv[1]
@@ -11,7 +12,9 @@ out = sys.argv[1]
 def load(name):
     with open(os.path.join(out, name + ".json")) as f:
         doc = json.load(f)
-    medians = {b["run_name"]: b for b in doc["benchmarks"] if b.get("aggregate_name") == "median"}
+    # Threaded cases carry "/repeats:N" in their names (bench_support.hpp); the tables omit it.
+    medians = {re.sub(r"/repeats:\d+", "", b["run_name"]): b
+               for b in doc["benchmarks"] if b.get("aggregate_name") == "median"}
     return doc["context"], medians
 
 
@@ -73,6 +76,15 @@ for h in (128, 800):
                       trn.get(f"train/ours/H:{h}/B:{b}/noise:{noise}"))
 
 print("\n### Two threads (wall clock, same run)\n")
+for name, ctx_fwd in (("bench_forward", fwd), ("bench_train", trn)):
+    two = ctx_fwd.get("peak/fma/T:2/real_time")
+    one = ctx_fwd.get("peak/fma")
+    if two and one:
+        print(f"During {name}, the FMA chains on two threads at once ran at {two['GFLOP/s']:.0f} "
+              f"GFLOP/s, {two['GFLOP/s'] / (2 * one['GFLOP/s']) * 100:.0f}% of twice one "
+              f"thread's {one['GFLOP/s']:.0f} (peak/fma/T:2, median of "
+              f"{two.get('repetitions', '?')} repetitions): the share of the second core the "
+              "threaded cases had.\n")
 print("| case | 1 thread | 2 threads | speed-up |")
 print("|---|---|---|---|")
 for h in (128, 800):

@@ -160,7 +160,7 @@ void register_size() {
           fn(s, batch, noise, std::max<std::size_t>(1, threads));
         });
         b->Unit(benchmark::kMillisecond);
-        if (threads) b->UseRealTime();
+        if (threads) bench::threaded(b);
       };
       add("ours", train_epoch<Ours, H>);
       add("openblas", train_epoch<Blas, H>);

@@ -3,17 +3,18 @@
 //
 // Threads: a step runs in three phases on a pool of T threads.
 // 1. The first layer's sum (the big one: 784 x H weights) in two parts, over the first and the
-//    second half of its inputs, for all the batch's rows: with two threads, one part each.
+//    second half of its inputs (cut at a multiple of 64), for all the batch's rows: on two
+//    threads one part each, on one thread both in one pass over x.
 // 2. The batch's rows split: each thread adds up the two parts and activates them, then runs the
 //    rest of the forward pass, the loss and the backpropagation of dLoss/dz through every layer
 //    for its rows (all row-local work).
 // 3. Each layer's inputs k split: each thread sums the weight gradients of its inputs over all
 //    the batch's rows, in row order, and updates those weights at once, a cache-sized block at a
 //    time (the gradient is still in L1 when the optimizer reads it).
-// With two threads, each thread reads (phase 1) and writes (phase 3) the same half of the first
-// layer's weights, which so stays in its core's cache; a forward pass split by rows would make
-// each core read all of them, and every step would move the half the other core had just
-// updated (bench_train measured 1.3x on two threads that way, against ... now).
+// On two threads each thread reads (phase 1) and writes (phase 3) the same half of the first
+// layer's weights, which so stays in its core's cache. (A forward pass split by rows made each
+// core read all of them, so that every step moved the half the other core had just updated;
+// the README's Performance section has the measurements.)
 // The first layer is always summed in the same two parts, and no gradient is ever split into
 // partial sums, so the result does not depend on T at all: the same seed gives the same model
 // bit for bit with any thread count (tests/test_threads.cpp checks it).
