@@ -76,9 +76,9 @@ for h in (128, 800):
                       trn.get(f"train/ours/H:{h}/B:{b}/noise:{noise}"))
 
 print("\n### Two threads (wall clock, same run)\n")
-for name, ctx_fwd in (("bench_forward", fwd), ("bench_train", trn)):
-    two = ctx_fwd.get("peak/fma/T:2/real_time")
-    one = ctx_fwd.get("peak/fma")
+for name, medians in (("bench_forward", fwd), ("bench_train", trn)):
+    two = medians.get("peak/fma/T:2/real_time")
+    one = medians.get("peak/fma")
     if two and one:
         print(f"During {name}, the FMA chains on two threads at once ran at {two['GFLOP/s']:.0f} "
               f"GFLOP/s, {two['GFLOP/s'] / (2 * one['GFLOP/s']) * 100:.0f}% of twice one "

@@ -1,5 +1,5 @@
 // A half-open range of indices, and the even split of one into parts: how threads divide the
-// rows of a batch, the inputs of a layer or its output columns.
+// rows of a batch and the inputs of a layer.
 #pragma once
 
 #include <cstddef>
