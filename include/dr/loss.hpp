@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <span>
 #include <string>
 
 #include "dr/config.hpp"
+#include "dr/kernels/vector_exp.hpp"
 
 namespace dr {
 
@@ -30,23 +33,49 @@ template <std::size_t Classes>
 double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t ld,
                              const std::uint8_t* labels, real* dlogits = nullptr, real scale = 1,
                              real smoothing = 0) {
-  double loss = 0;
+  namespace simd = kernels::simd;
+  using simd::vreal, simd::W;
+  // A row's classes in whole vectors, read and written as such when rows are that long; the
+  // padding lanes count as -inf, whose exp is 0, and get a gradient of 0.
+  constexpr std::size_t lanes = padded(Classes), vectors = lanes / W;
+  const bool whole_vectors = ld >= lanes;
   const real off = smoothing / Classes;
   const real on = 1 - smoothing + off;
+  const auto max = [](vreal a, vreal b) { return simd::select(a < b, b, a); };
+  double loss = 0;
   for (std::size_t r = 0; r < rows; ++r) {
+    alignas(alignment) std::array<real, lanes> row{};
     const real* z = logits + r * ld;
-    const real top = *std::max_element(z, z + Classes);
-    // One exp per class (they are most of the cost): p = e / total, log p = z - log(total).
-    std::array<double, Classes> e;
-    double total = 0;
-    for (std::size_t j = 0; j < Classes; ++j) total += e[j] = std::exp(double(z[j] - top));
-    const double log_total = std::log(total) + top;
-    for (std::size_t j = 0; j < Classes; ++j) {
-      const real target = j == labels[r] ? on : off;
-      if (target != 0) loss -= target * (z[j] - log_total);
-      if (dlogits) dlogits[r * ld + j] = scale * (static_cast<real>(e[j] / total) - target);
+    if (!whole_vectors) z = std::copy(z, z + Classes, row.begin()) - Classes;
+    vreal zv[vectors], top = simd::broadcast(-std::numeric_limits<real>::infinity());
+    for (std::size_t v = 0; v < vectors; ++v) {
+      zv[v] = simd::select(simd::lane_numbers(int(v * W)) < int(Classes), simd::load(z + v * W),
+                           simd::broadcast(-std::numeric_limits<real>::infinity()));
+      top = max(top, zv[v]);
     }
-    if (dlogits) std::fill(dlogits + r * ld + Classes, dlogits + (r + 1) * ld, real(0));
+    top = simd::broadcast(simd::reduce(top, max));
+    // p = e / total and log p = z - top - log(total), with e = exp(z - top) <= 1.
+    vreal e[vectors], sum{};
+    for (std::size_t v = 0; v < vectors; ++v) sum += e[v] = simd::exp(zv[v] - top);
+    const real total = simd::reduce(sum, std::plus<>{});
+    const double log_total = std::log(double(total)) + top[0];
+    const std::size_t label = labels[r];
+    if (off != 0)
+      for (std::size_t j = 0; j < Classes; ++j) loss -= off * (z[j] - log_total);
+    loss -= (on - off) * (z[label] - log_total);
+    if (!dlogits) continue;
+    real* out = dlogits + r * ld;
+    real* d = whole_vectors ? out : row.data();
+    const real share = 1 / total;
+    for (std::size_t v = 0; v < vectors; ++v) {
+      const simd::vint lane = simd::lane_numbers(int(v * W));
+      const vreal target =
+          simd::select(lane == int(label), simd::broadcast(on),
+                       simd::select(lane < int(Classes), simd::broadcast(off), simd::broadcast(0)));
+      simd::store(d + v * W, scale * (e[v] * share - target));
+    }
+    if (!whole_vectors) std::copy(row.begin(), row.begin() + ld, out);  // ld < lanes here
+    std::fill(out + std::min(ld, lanes), out + ld, real(0));
   }
   return loss;
 }
