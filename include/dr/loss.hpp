@@ -54,7 +54,7 @@ double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t l
       top = max(top, zv[v]);
     }
     top = simd::broadcast(simd::reduce(top, max));
-    // p = e / total and log p = z - top - log(total), with e = exp(z - top) <= 1.
+    // p = e / total and log p = z - (top + log(total)), with e = exp(z - top) <= 1.
     vreal e[vectors], sum{};
     for (std::size_t v = 0; v < vectors; ++v) sum += e[v] = simd::exp(zv[v] - top);
     const real total = simd::reduce(sum, std::plus<>{});
@@ -64,6 +64,7 @@ double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t l
       for (std::size_t j = 0; j < Classes; ++j) loss -= off * (z[j] - log_total);
     loss -= (on - off) * (z[label] - log_total);
     if (!dlogits) continue;
+    // Short rows: the gradient goes through `row` too, now that the loss has read z from it.
     real* out = dlogits + r * ld;
     real* d = whole_vectors ? out : row.data();
     const real share = 1 / total;
