@@ -42,6 +42,11 @@ double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t l
   const real off = smoothing / Classes;
   const real on = 1 - smoothing + off;
   const auto max = [](vreal a, vreal b) { return simd::select(a < b, b, a); };
+  simd::vint lane[vectors], is_class[vectors];  // a lane's class, and whether it is one
+  for (std::size_t v = 0; v < vectors; ++v) {
+    lane[v] = simd::lane_numbers(int(v * W));
+    is_class[v] = lane[v] < int(Classes);
+  }
   double loss = 0;
   for (std::size_t r = 0; r < rows; ++r) {
     alignas(alignment) std::array<real, lanes> row{};
@@ -49,7 +54,7 @@ double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t l
     if (!whole_vectors) z = std::copy(z, z + Classes, row.begin()) - Classes;
     vreal zv[vectors], top = simd::broadcast(-std::numeric_limits<real>::infinity());
     for (std::size_t v = 0; v < vectors; ++v) {
-      zv[v] = simd::select(simd::lane_numbers(int(v * W)) < int(Classes), simd::load(z + v * W),
+      zv[v] = simd::select(is_class[v], simd::load(z + v * W),
                            simd::broadcast(-std::numeric_limits<real>::infinity()));
       top = max(top, zv[v]);
     }
@@ -69,10 +74,9 @@ double softmax_cross_entropy(std::size_t rows, const real* logits, std::size_t l
     real* d = whole_vectors ? out : row.data();
     const real share = 1 / total;
     for (std::size_t v = 0; v < vectors; ++v) {
-      const simd::vint lane = simd::lane_numbers(int(v * W));
       const vreal target =
-          simd::select(lane == int(label), simd::broadcast(on),
-                       simd::select(lane < int(Classes), simd::broadcast(off), simd::broadcast(0)));
+          simd::select(lane[v] == int(label), simd::broadcast(on),
+                       simd::select(is_class[v], simd::broadcast(off), simd::broadcast(0)));
       simd::store(d + v * W, scale * (e[v] * share - target));
     }
     if (!whole_vectors) std::copy(row.begin(), row.begin() + ld, out);  // ld < lanes here

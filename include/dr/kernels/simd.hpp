@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -40,10 +41,49 @@ inline vreal splat(real s, std::index_sequence<I...>) {
 inline vreal broadcast(real s) {
   return splat(s, std::make_index_sequence<W>{});
 }
+/// The lanes added in order, one after the other (the dense kernels' roundings follow that
+/// order; reduce() below is the shorter chain for new code).
 inline real sum(vreal v) {
   real s = 0;
   for (std::size_t i = 0; i < W; ++i) s += v[i];
   return s;
+}
+
+using vint = std::int32_t __attribute__((vector_size(simd_bytes)));
+static_assert(sizeof(vint) == sizeof(vreal));
+
+/// Lane i of the result: i + first.
+inline vint lane_numbers(int first = 0) {
+  vint v;
+  for (std::size_t i = 0; i < W; ++i) v[i] = first + static_cast<int>(i);
+  return v;
+}
+
+/// a where the mask is set (all ones), else b.
+inline vreal select(vint mask, vreal a, vreal b) {
+  return (vreal)(((vint)a & mask) | ((vint)b & ~mask));
+}
+
+namespace detail {
+template <std::size_t Distance, std::size_t... I>
+vreal swap_lanes(vreal v, std::index_sequence<I...>) {
+  return __builtin_shufflevector(v, v, (I ^ Distance)...);
+}
+template <std::size_t Distance, class Op>
+vreal butterfly(vreal v, Op op) {
+  v = op(v, swap_lanes<Distance>(v, std::make_index_sequence<W>{}));
+  if constexpr (Distance > 1)
+    return butterfly<Distance / 2>(v, op);
+  else
+    return v;
+}
+}  // namespace detail
+
+/// op over the lanes of v, as log2(W) steps each combining every lane with another (a chain
+/// of W - 1 dependent scalar steps is what a short reduction, like a softmax row's, waits on).
+template <class Op>
+real reduce(vreal v, Op op) {
+  return detail::butterfly<W / 2>(v, op)[0];
 }
 
 /// Accumulators a tile may hold: three quarters of the register file.
