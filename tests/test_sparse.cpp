@@ -203,7 +203,7 @@ TEST_CASE("sparse: bit sets of the non-zero inputs and rows, exactly", "[sparse]
   for (std::size_t r = 0; r < rows; ++r) m[r * 4 + 1 + r % 3] = real(r + 1);
   for (std::size_t c = 0; c < 4; ++c) m[129 * 4 + c] = 1;
   sp::NonzeroRows nonzero;
-  nonzero.collect(rows, m.data(), 4, 1, 3);
+  nonzero.collect(rows, m.data(), 4, 1, 3, true);
   REQUIRE(nonzero.words() == 3);
   for (std::size_t k = 0; k < 3; ++k)
     for (std::size_t w = 0; w < 3; ++w) {
@@ -214,5 +214,22 @@ TEST_CASE("sparse: bit sets of the non-zero inputs and rows, exactly", "[sparse]
       }
       INFO("input " << k << ", word " << w);
       CHECK(nonzero.input(k)[w] == expected);
+    }
+  for (std::size_t k = 0; k < 3; ++k)
+    for (std::size_t r = 0; r < rows; ++r) CHECK(nonzero.values(k)[r] == m[r * 4 + 1 + k]);
+}
+
+TEST_CASE("sparse: the weight gradient's copy of x by input, exactly", "[sparse]") {
+  // 130 rows (two whole words and a part) of inputs 3-39 of rows of stride 41: whole blocks of
+  // SIMD width by width, transposed by shuffles, and the parts around them element by element.
+  const std::size_t rows = 130, stride = 41, first = 3, n = 37;
+  std::vector<real> x(rows * stride);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = real(i);
+  k::sparse::NonzeroRows nonzero;
+  nonzero.collect(rows, x.data(), stride, first, n, true);
+  for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t r = 0; r < rows; ++r) {
+      INFO("input " << k << ", row " << r);
+      REQUIRE(nonzero.values(k)[r] == x[r * stride + first + k]);
     }
 }

@@ -77,7 +77,23 @@ vreal butterfly(vreal v, Op op) {
   else
     return v;
 }
+/// Rows a and b of a block exchange the off-diagonal B x B squares of each 2B x 2B square.
+template <std::size_t B, std::size_t... J>
+void swap_squares(vreal& a, vreal& b, std::index_sequence<J...>) {
+  const vreal upper = __builtin_shufflevector(a, b, ((J & B) == 0 ? J : W + (J ^ B))...);
+  b = __builtin_shufflevector(a, b, ((J & B) == 0 ? J ^ B : W + J)...);
+  a = upper;
+}
 }  // namespace detail
+
+/// Transposes the W x W block whose rows are r[0..W): r[i][j] and r[j][i] change places, in
+/// log2(W) steps of two-vector shuffles (step B swaps bit B of the row and column numbers).
+template <std::size_t B = W / 2>
+inline void transpose(vreal (&r)[W]) {
+  for (std::size_t i = 0; i < W; ++i)
+    if ((i & B) == 0) detail::swap_squares<B>(r[i], r[i | B], std::make_index_sequence<W>{});
+  if constexpr (B > 1) transpose<B / 2>(r);
+}
 
 /// op over the lanes of v, as log2(W) steps each combining every lane with another (a chain
 /// of W - 1 dependent scalar steps is what a short reduction, like a softmax row's, waits on).

@@ -6,7 +6,9 @@
 //   bringing its weight row; all rows of a block pass over those 64 weight rows while they are
 //   in L1, and the outputs stay in registers for the word;
 // - backward, per input k: the set bits of the rows where x[r][k] != 0, each bringing its row
-//   of dz (a block of at most 8 vectors of columns of 64 rows: 32 KiB, in L1 across inputs).
+//   of dz (a block of at most 8 vectors of columns of 64 rows: 32 KiB, in L1 across inputs);
+//   on layers of several column blocks, x[r][k] comes from a copy of x transposed by input,
+//   read in order, rather than from 64 rows of x once per block.
 // The input gradient has no zeros to skip and is the dense kernel's.
 //
 // Same results as kernels::Simd: each output starts from the same value and adds the same
@@ -102,6 +104,13 @@ inline void for_column_blocks(F&& f) {
 /// block of 64 rows of 8 vectors (32 KiB under AVX-512) fits L1.
 inline constexpr std::size_t max_column_vectors = 8;
 
+/// Whether the weight gradient takes x[r][k] from NonzeroRows::values, x transposed, rather
+/// than from x's rows: with more than one column block, each block would gather its values
+/// from 64 rows again (bench_forward grad1/sparse, H=800, density 0.6: 523 µs against 770);
+/// with one, the transposition costs more than it saves (H=128: 41 against 35 µs at 0.2).
+template <std::size_t Np>
+inline constexpr bool gradient_reads_transposed = Np / W > max_column_vectors;
+
 /// For each of up to 64 rows, the bit set of its non-zero inputs (forward).
 class NonzeroInputs {
  public:
@@ -125,11 +134,13 @@ class NonzeroInputs {
 /// row's nonzero_bits by transposing them a byte at a time.
 class NonzeroRows {
  public:
-  /// Collects inputs [k_begin, k_begin + n) of `rows` rows of x (row stride ldx).
-  void collect(std::size_t rows, const real* x, std::size_t ldx, std::size_t k_begin,
-               std::size_t n) {
+  /// Collects inputs [k_begin, k_begin + n) of `rows` rows of x (row stride ldx), and their
+  /// values by input if `with_values`.
+  void collect(std::size_t rows, const real* x, std::size_t ldx, std::size_t k_begin, std::size_t n,
+               bool with_values) {
     words_ = words_for(rows);
     bits_.assign(n * words_, 0);
+    if (with_values) values_.resize(n * words_ * 64);
     row_bits_.resize(words_for(n));
     // bytes_[c * 64 + i]: byte c of the bit set of row 64 w + i; rows past the end stay 0.
     bytes_.resize(row_bits_.size() * 8 * 64);
@@ -142,10 +153,15 @@ class NonzeroRows {
           bytes_[c * 64 + i] = static_cast<std::uint8_t>(row_bits_[c / 8] >> (c % 8 * 8));
       }
       for (std::size_t k = 0; k < n; ++k) bits_[k * words_ + w] = column_bits(k);
+      if (with_values)
+        transpose_values(x + 64 * w * ldx + k_begin, ldx, group, n, values_.data() + 64 * w);
     }
   }
   /// The rows of input k_begin + k, as words() words.
   const std::uint64_t* input(std::size_t k) const { return bits_.data() + k * words_; }
+  /// x[r][k_begin + k] for the rows r, 64 per word (collected with_values; rows past the end
+  /// are left unwritten, and their bits are 0).
+  const real* values(std::size_t k) const { return values_.data() + k * words_ * 64; }
   std::size_t words() const { return words_; }
 
  private:
@@ -171,8 +187,29 @@ class NonzeroRows {
 #endif
   }
 
+  /// out[k * words_ * 64 + i] = x[i][k] for i < rows, k < n: a group's values by input, in
+  /// W x W blocks (transpose) where whole.
+  void transpose_values(const real* x, std::size_t ldx, std::size_t rows, std::size_t n,
+                        real* out) const {
+    const std::size_t ldo = words_ * 64;
+    for (std::size_t k0 = 0; k0 < n; k0 += W)
+      for (std::size_t i0 = 0; i0 < rows; i0 += W) {
+        if (k0 + W <= n && i0 + W <= rows) {
+          vreal block[W];
+          for (std::size_t a = 0; a < W; ++a) block[a] = simd::load(x + (i0 + a) * ldx + k0);
+          simd::transpose(block);
+          for (std::size_t a = 0; a < W; ++a) simd::store(out + (k0 + a) * ldo + i0, block[a]);
+          continue;
+        }
+        for (std::size_t k = k0; k < std::min(n, k0 + W); ++k)
+          for (std::size_t i = i0; i < std::min(rows, i0 + W); ++i)
+            out[k * ldo + i] = x[i * ldx + k];
+      }
+  }
+
   std::size_t words_ = 0;
   std::vector<std::uint64_t> bits_, row_bits_;
+  std::vector<real> values_;
   std::vector<std::uint8_t> bytes_;
 };
 
@@ -213,7 +250,7 @@ struct Sparse : Simd {
                                      const real* dz, real* dw, std::size_t k_begin = 0,
                                      std::size_t k_end = In, bool overwrite = false) {
     auto& nonzero = sparse::scratch<sparse::NonzeroRows>();
-    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin);
+    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin, sparse::gradient_reads_transposed<Np>);
     sum_inputs<Np>(nonzero, x, ldx, k_begin, k_begin, k_end, dz, dw, overwrite);
   }
 
@@ -223,7 +260,7 @@ struct Sparse : Simd {
                                  real* dw, std::size_t k_begin, std::size_t k_end,
                                  std::size_t block, Done&& done) {
     auto& nonzero = sparse::scratch<sparse::NonzeroRows>();
-    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin);
+    nonzero.collect(rows, x, ldx, k_begin, k_end - k_begin, sparse::gradient_reads_transposed<Np>);
     for (std::size_t k0 = k_begin; k0 < k_end; k0 += block) {
       const std::size_t k1 = std::min(k_end, k0 + block);
       sum_inputs<Np>(nonzero, x, ldx, k_begin, k0, k1, dz, dw, true);
@@ -275,8 +312,12 @@ struct Sparse : Simd {
         for (std::size_t k = k0; k < k1; ++k) {
           real* out = dw + k * Np + j;
           const real* start = w > 0 ? out : overwrite ? zeros<Np>() : out;
-          sparse::sum_set_bits<CV>(nonzero.input(k - first)[w], 64 * w, x + k, ldx, dz + j, Np,
-                                   start, out);
+          const std::uint64_t rows = nonzero.input(k - first)[w];
+          if constexpr (sparse::gradient_reads_transposed<Np>)
+            sparse::sum_set_bits<CV>(rows, 64 * w, nonzero.values(k - first), 1, dz + j, Np, start,
+                                     out);
+          else
+            sparse::sum_set_bits<CV>(rows, 64 * w, x + k, ldx, dz + j, Np, start, out);
         }
     });
   }
