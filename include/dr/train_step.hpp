@@ -99,10 +99,12 @@ class Trainer {
   template <std::size_t I>
   using Layer = typename Net::template layer_type<I>;
   /// Inputs per block of phase 3: a block's gradient (this many rows of padded_out floats)
-  /// is still in L1 when the optimizer reads it. (32, 128 and 512 KiB measured the same within
-  /// the noise on one thread; the gain is that the update runs on every thread.) A multiple of
-  /// 12 keeps the dense kernel's register tiles (3, 6 or 12 rows) whole.
-  static constexpr std::size_t update_block_bytes = 32 * 1024;
+  /// is still in L2 when the optimizer reads it, and the sparse kernel reads all of dz (one
+  /// column block after another) once per block, so fewer blocks read it less often: 784-800-10
+  /// with noise 0.2 trained 2-4% faster in blocks of 128 KiB (36 inputs) than of 32 (12), in
+  /// three alternating bench_train runs; other cases measured the same from 32 to 256 KiB. A
+  /// multiple of 12 keeps the dense kernel's register tiles (3, 6 or 12 rows) whole.
+  static constexpr std::size_t update_block_bytes = 128 * 1024;
   template <std::size_t I>
   static constexpr std::size_t update_block = std::max<std::size_t>(
       12, update_block_bytes / (Layer<I>::padded_out * sizeof(real)) / 12 * 12);
