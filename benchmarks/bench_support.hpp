@@ -6,6 +6,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -118,9 +119,36 @@ inline void threaded(benchmark::internal::Benchmark* b) {
   b->UseRealTime()->Repetitions(threaded_repetitions);
 }
 
+/// Nanoseconds for a cache line to go from this thread to another and back, the mean of `trips`
+/// round trips (each thread waits for the other's write, then writes).
+inline double round_trip_ns(int trips) {
+  alignas(64) std::atomic<int> ball{-1};
+  const auto wait_for = [&](int value) {
+    while (ball.load(std::memory_order_acquire) != value) __builtin_ia32_pause();
+  };
+  std::thread other([&] {
+    ball.store(0, std::memory_order_release);  // running: the clock starts after this
+    for (int i = 0; i < trips; ++i) {
+      wait_for(2 * i + 1);
+      ball.store(2 * i + 2, std::memory_order_release);
+    }
+  });
+  wait_for(0);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < trips; ++i) {
+    ball.store(2 * i + 1, std::memory_order_release);
+    wait_for(2 * i + 2);
+  }
+  const std::chrono::duration<double, std::nano> wall = std::chrono::steady_clock::now() - start;
+  other.join();
+  return wall.count() / trips;
+}
+
 /// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run;
-/// and peak/fma/T:2, the same chains on two threads at once by the wall clock: how much of the
-/// second core this run had.
+/// peak/fma/T:2, the same chains on two threads at once by the wall clock: how much of the
+/// second core this run had; and cores/round_trip/T:2, how far the other core was: the host
+/// places this machine's two cores on one L3 cache at times and on two at others, and the
+/// threaded cases, which pass rows between the cores every step, are slower in the second case.
 inline void register_peak() {
   static constexpr std::size_t iterations = 5'000'000;
   benchmark::RegisterBenchmark("peak/fma", [](benchmark::State& state) {
@@ -142,6 +170,13 @@ inline void register_peak() {
   });
   two->Unit(benchmark::kMillisecond);
   threaded(two);
+  auto* trip = benchmark::RegisterBenchmark("cores/round_trip/T:2", [](benchmark::State& state) {
+    double ns = 0;
+    for (auto _ : state) ns = round_trip_ns(20'000);
+    state.counters["ns"] = ns;
+  });
+  trip->Unit(benchmark::kMillisecond);
+  threaded(trip);
 }
 
 /// Runs the registered benchmarks with OpenBLAS held to one thread (our threaded cases use

@@ -85,6 +85,11 @@ for name, medians in (("bench_forward", fwd), ("bench_train", trn)):
               f"thread's {one['GFLOP/s']:.0f} (peak/fma/T:2, median of "
               f"{two.get('repetitions', '?')} repetitions): the share of the second core the "
               "threaded cases had.\n")
+    trip = medians.get("cores/round_trip/T:2/real_time")
+    if trip:
+        print(f"During {name}, a cache line went from one core to the other and back in "
+              f"{trip['ns']:.0f} ns (cores/round_trip/T:2, median of "
+              f"{trip.get('repetitions', '?')} repetitions).\n")
 print("| case | 1 thread | 2 threads | speed-up |")
 print("|---|---|---|---|")
 for h in (128, 800):
