@@ -10,7 +10,7 @@
 //    for its rows (all row-local work).
 // 3. Each layer's inputs k split: each thread sums the weight gradients of its inputs over all
 //    the batch's rows, in row order, and updates those weights at once, a cache-sized block at a
-//    time (the gradient is still in L1 when the optimizer reads it).
+//    time (the gradient is still in L2 when the optimizer reads it).
 // On two threads each thread reads (phase 1) and writes (phase 3) the same half of the first
 // layer's weights, which so stays in its core's cache. (A forward pass split by rows made each
 // core read all of them, so that every step moved the half the other core had just updated;

@@ -312,12 +312,11 @@ struct Sparse : Simd {
         for (std::size_t k = k0; k < k1; ++k) {
           real* out = dw + k * Np + j;
           const real* start = w > 0 ? out : overwrite ? zeros<Np>() : out;
-          const std::uint64_t rows = nonzero.input(k - first)[w];
-          if constexpr (sparse::gradient_reads_transposed<Np>)
-            sparse::sum_set_bits<CV>(rows, 64 * w, nonzero.values(k - first), 1, dz + j, Np, start,
-                                     out);
-          else
-            sparse::sum_set_bits<CV>(rows, 64 * w, x + k, ldx, dz + j, Np, start, out);
+          // x[r][k] for the rows r: down column k of x, or along the transposed copy.
+          constexpr bool transposed = sparse::gradient_reads_transposed<Np>;
+          const real* value = transposed ? nonzero.values(k - first) : x + k;
+          sparse::sum_set_bits<CV>(nonzero.input(k - first)[w], 64 * w, value, transposed ? 1 : ldx,
+                                   dz + j, Np, start, out);
         }
     });
   }
