@@ -2,6 +2,7 @@
 // them: reproducible augmented training, best-epoch weights, early stopping, checkpoint/resume.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <stdexcept>
@@ -243,8 +244,11 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
   const auto whole = train_small(options, 60, 0, adam);
   std::filesystem::remove(options.checkpoint);
 
+  // The interrupted run used two threads, the others one: the result does not depend on it.
+  options.threads = 2;
   REQUIRE_THROWS_WITH(train_small(options, 60, 2, adam), "interrupted");
   REQUIRE(std::filesystem::exists(options.checkpoint));
+  options.threads = 1;
   options.resume = true;
   const auto resumed = train_small(options, 60, 0, adam);
   REQUIRE(*resumed.net == *whole.net);
@@ -263,6 +267,30 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
     dr::write_file_atomically(options.checkpoint, std::span<const std::uint8_t>(bytes));
     REQUIRE_THROWS_WITH(train_small(options, 60), Catch::Contains("checksum mismatch"));
   }
+}
+
+TEST_CASE("fit: a run that diverges leaves no checkpoint to resume", "[augment][checkpoint]") {
+  dr::test::TempDir dir;
+  auto options = small_options(dr::Augmentation::none);
+  options.checkpoint = dir / "run.checkpoint";
+  dr::FitCallbacks callbacks;
+  std::size_t checkpoints = 0;
+  callbacks.on_epoch = [&](const dr::EpochReport&) {
+    checkpoints += std::filesystem::exists(options.checkpoint);
+  };
+  static const auto data = dr::test::random_dataset(300, 21);
+  const auto rows = dr::all_rows(data.rows());
+  auto net = dr::make_network<SmallNet>(options.seed);
+  // Two good epochs, each leaving a checkpoint, then a rate that blows the weights up.
+  const auto schedule = [](double epoch) {
+    return epoch < 2 ? real(0.05) : std::numeric_limits<real>::infinity();
+  };
+  REQUIRE_THROWS_WITH(
+      dr::fit(*net, dr::Sgd<SmallNet>(), schedule, data, rows, {}, options, callbacks),
+      Catch::StartsWith("training diverged in epoch 3 (loss ") &&
+          Catch::EndsWith(") at learning rate inf; try a smaller --lr"));
+  REQUIRE(checkpoints == 2);
+  REQUIRE_FALSE(std::filesystem::exists(options.checkpoint));
 }
 
 TEST_CASE("fit: with validation the model keeps the best epoch, and patience stops early",

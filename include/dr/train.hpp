@@ -174,7 +174,8 @@ struct FitState {
 /// The sub-stream of the run's seed that the dropout masks come from (epochs use 0, 1, 2 ...).
 inline constexpr std::uint64_t dropout_stream = ~std::uint64_t{0xd209};
 
-/// The settings a checkpoint must share with the run that resumes it.
+/// The settings a checkpoint must share with the run that resumes it. Not the thread count: the
+/// Trainer's result does not depend on it, so a run may resume on a machine of other size.
 template <class Net>
 std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
   return Net::shape() + " seed=" + std::to_string(o.seed) + " epochs=" + std::to_string(o.epochs) +
@@ -182,7 +183,6 @@ std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
          " augment=" + std::string(augmentation_name(o.augment.kind)) +
          " noise=" + std::to_string(o.noise) + " smoothing=" + std::to_string(o.label_smoothing) +
          " dropout=" + std::to_string(o.dropout) + " patience=" + std::to_string(o.patience) +
-         " threads=" + std::to_string(o.threads) +
          " noise_fraction=" + std::to_string(o.noise_fraction) +
          (o.checkpoint_tag.empty() ? "" : " ") + o.checkpoint_tag;
 }
@@ -272,10 +272,14 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
       lr = schedule(static_cast<double>(epoch) + static_cast<double>(b) / batches);
       std::size_t batch_correct = 0;
       const double loss = trainer.step(x, labels, rows, lr, &batch_correct);
-      if (!std::isfinite(loss))
+      if (!std::isfinite(loss)) {
+        // Resumed, the run would diverge again at the same batch: leave nothing to resume.
+        std::error_code ignored;
+        if (!options.checkpoint.empty()) std::filesystem::remove(options.checkpoint, ignored);
         throw Error("training diverged in epoch " + std::to_string(epoch + 1) + " (loss " +
-                    std::to_string(loss) + ") at learning rate " + std::to_string(lr) +
+                    shortest_text(loss) + ") at learning rate " + shortest_text(lr) +
                     "; try a smaller --lr");
+      }
       loss_sum += loss * rows;
       correct += batch_correct;
       if (callbacks.on_batch)

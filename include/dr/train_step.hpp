@@ -60,7 +60,7 @@ class Trainer {
         pool_(settings.threads),
         correct_(pool_.size()) {
     if (!(settings.dropout >= 0 && settings.dropout < 1))
-      throw Error("dropout must be in [0, 1), got " + std::to_string(settings.dropout));
+      throw Error("dropout must be in [0, 1), got " + shortest_text(settings.dropout));
   }
 
   /// Trains on `rows` rows of x (row stride Net::in_size) at learning rate lr; returns the mean
