@@ -97,9 +97,10 @@ for h in (128, 800):
         one = ips(f"forward/{impl}/H:{h}/B:256/T:1/real_time")
         two = ips(f"forward/{impl}/H:{h}/B:256/T:2/real_time")
         print(f"| forward {impl} H={h} B=256 (images/s) | {k(one)} | {k(two)} | {ratio(two, one)} |")
-    epoch_row(f"train ours H={h} batch 64 (s/epoch)",
-              trn.get(f"train/ours/H:{h}/B:64/noise:0/T:1/real_time"),
-              trn.get(f"train/ours/H:{h}/B:64/noise:0/T:2/real_time"))
+    for x, label in (("", ""), ("/x:cached", ", one batch in cache")):
+        epoch_row(f"train ours H={h} batch 64{label} (s/epoch)",
+                  trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:1/real_time"),
+                  trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:2/real_time"))
 
 densities = ("0.2", "0.4", "0.6", "0.7", "0.8", "0.9")
 print("\n### First layer alone, 64 random rows: sparse kernel speed over dense, by input density\n")

@@ -3,7 +3,9 @@
 // noise 0.2, for our Trainer and for the same algorithm with OpenBLAS's cblas_sgemm doing the
 // GEMMs (the stand-in for PyTorch's CPU path). Names: train/IMPL/H:128/B:64/noise:0.2 (and
 // .../T:2 for our Trainer on two threads). The batches (shuffled, converted to floats, noised)
-// are made once before timing, so the time is the training arithmetic alone.
+// are made once before timing, so the time is the training arithmetic alone. Cases named
+// .../x:cached/T:n train every step on the epoch's first batch, which so stays in cache: a
+// diagnostic of what fetching each new batch from memory costs one and two threads.
 #include <map>
 
 #include "bench_support.hpp"
@@ -120,7 +122,8 @@ struct Blas {
 };
 
 template <template <class> class Impl, std::size_t H>
-void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::size_t threads) {
+void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::size_t threads,
+                 bool cached = false) {
   using Net = dr::Network<784, H, 10>;
   const Epoch& data = epoch_data(noise);
   const std::size_t rows = data.labels.size();
@@ -132,9 +135,8 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::si
     state.ResumeTiming();
     loss = 0;
     for (std::size_t start = 0; start < rows; start += batch) {
-      const std::size_t n = std::min(batch, rows - start);
-      loss +=
-          impl.step(data.x.data() + start * In, data.labels.data() + start, n, learning_rate) * n;
+      const std::size_t n = std::min(batch, rows - start), at = cached ? 0 : start;
+      loss += impl.step(data.x.data() + at * In, data.labels.data() + at, n, learning_rate) * n;
     }
   }
   using C = benchmark::Counter;
@@ -153,11 +155,12 @@ void register_size() {
       std::snprintf(tail, sizeof tail, "/H:%zu/B:%zu/noise:%g", H, batch, double(noise));
       // Threaded cases (names ending /T:n) are timed by the wall clock, the others by CPU time
       // (see bench_forward.cpp).
-      auto add = [&](const std::string& impl, auto fn, std::size_t threads = 0) {
-        const std::string name =
-            "train/" + impl + tail + (threads ? "/T:" + std::to_string(threads) : "");
+      auto add = [&](const std::string& impl, auto fn, std::size_t threads = 0,
+                     bool cached = false) {
+        const std::string name = "train/" + impl + tail + (cached ? "/x:cached" : "") +
+                                 (threads ? "/T:" + std::to_string(threads) : "");
         auto* b = benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
-          fn(s, batch, noise, std::max<std::size_t>(1, threads));
+          fn(s, batch, noise, std::max<std::size_t>(1, threads), cached);
         });
         b->Unit(benchmark::kMillisecond);
         if (threads) bench::threaded(b);
@@ -165,7 +168,8 @@ void register_size() {
       add("ours", train_epoch<Ours, H>);
       add("openblas", train_epoch<Blas, H>);
       if (batch == 64 && noise == 0)
-        for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, threads);
+        for (bool cached : {false, true})
+          for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, threads, cached);
     }
 }
 
