@@ -48,11 +48,7 @@ struct ModelInfo {
   std::size_t payload_offset = 0;  ///< where the float32 values start
   std::uint64_t payload_count = 0;
 
-  std::string shape() const {
-    std::string s;
-    for (auto n : sizes) s += (s.empty() ? "" : "-") + std::to_string(n);
-    return s;
-  }
+  std::string shape() const { return shape_text(sizes); }
   std::uint64_t param_count() const {
     std::uint64_t n = 0;
     for (std::size_t i = 0; i + 1 < sizes.size(); ++i) n += sizes[i] * sizes[i + 1] + sizes[i + 1];

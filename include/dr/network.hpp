@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -20,6 +21,17 @@
 namespace dr {
 
 namespace hana = boost::hana;
+
+/// Layer sizes as text, "784-128-10": a network's shape in messages and model files. (Appends
+/// piece by piece: GCC 12 warns falsely (-Wrestrict) on "-" + std::to_string(n).)
+inline std::string shape_text(std::span<const std::size_t> sizes) {
+  std::string s;
+  for (std::size_t n : sizes) {
+    if (!s.empty()) s += '-';
+    s += std::to_string(n);
+  }
+  return s;
+}
 
 namespace detail {
 // The sentences below are what a compiler prints when shapes do not fit; the template arguments,
@@ -129,11 +141,7 @@ class Sequential {
   }
 
   /// "784-128-10"
-  static std::string shape() {
-    std::string s;
-    for (std::size_t n : sizes) s += (s.empty() ? "" : "-") + std::to_string(n);
-    return s;
-  }
+  static std::string shape() { return shape_text(sizes); }
 
   /// One line per layer with its sizes and parameter count, then the total.
   static std::string describe() {

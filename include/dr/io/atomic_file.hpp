@@ -111,7 +111,10 @@ class DescriptorBuffer : public std::streambuf {
 /// Removes the temporaries of `target` that writers killed mid-write (SIGKILL, power loss) left
 /// behind: ".NAME.tmp.PID.N" whose process no longer runs. A running writer's temporary stays.
 inline void remove_stale_temporaries(const std::filesystem::path& target) {
-  const std::string prefix = "." + target.filename().string() + ".tmp.";
+  // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on "." + std::string.
+  std::string prefix = ".";
+  prefix += target.filename().string();
+  prefix += ".tmp.";
   const auto folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
   std::error_code ec;
   for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
