@@ -14,7 +14,8 @@ dr::Dataset load_input(const std::string& file, const std::string& labels) {
 }
 
 void check_output_folder(const std::filesystem::path& output) {
-  const auto folder = output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
+  const auto folder =
+      output.parent_path().empty() ? std::filesystem::path(".") : output.parent_path();
   std::error_code ec;
   if (std::filesystem::exists(folder, ec) && !std::filesystem::is_directory(folder, ec))
     throw dr::Error(output.string() + ": cannot create: " + folder.string() + " is not a folder");

@@ -27,8 +27,7 @@ void add_evaluate_command(CLI::App& app) {
       const dr::Dataset data = load_input(s->test, s->labels);
       if (!data.labelled())
         throw dr::Error(s->test + ": has no labels; evaluate needs labelled data (use predict)");
-      const auto confusion =
-          dr::evaluate(net, data, dr::all_rows(data.rows()), s->noise, s->seed);
+      const auto confusion = dr::evaluate(net, data, dr::all_rows(data.rows()), s->noise, s->seed);
       std::printf("accuracy %.2f%% (%zu of %zu) on %s%s\n", 100 * confusion.accuracy(),
                   confusion.correct(), confusion.total(), s->test.c_str(),
                   s->noise > 0 ? (" with noise " + std::to_string(s->noise)).c_str() : "");

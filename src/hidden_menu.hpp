@@ -37,8 +37,8 @@ decltype(auto) with_hidden_size(std::size_t hidden, F&& f) {
   });
   if (!found)
     throw UsageError("--hidden " + std::to_string(hidden) + " is not compiled in; choose one of " +
-                     menu_text() +
-                     " or rebuild with -DDR_HIDDEN_SIZES=\"...;" + std::to_string(hidden) + "\"");
+                     menu_text() + " or rebuild with -DDR_HIDDEN_SIZES=\"...;" +
+                     std::to_string(hidden) + "\"");
 }
 
 }  // namespace driver

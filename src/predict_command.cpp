@@ -13,9 +13,11 @@ void add_predict_command(CLI::App& app) {
     std::string model, test, labels, out;
   };
   auto s = std::make_shared<Settings>();
-  auto* cmd = app.add_subcommand("predict", "Write a Kaggle submission (ImageId,Label) for a test file");
+  auto* cmd =
+      app.add_subcommand("predict", "Write a Kaggle submission (ImageId,Label) for a test file");
   cmd->add_option("--model", s->model, "Model file written by train")->required();
-  cmd->add_option("--test", s->test, "Kaggle test.csv (or train.csv) or MNIST IDX image file")->required();
+  cmd->add_option("--test", s->test, "Kaggle test.csv (or train.csv) or MNIST IDX image file")
+      ->required();
   cmd->add_option("--labels", s->labels, "IDX label file (ignored for prediction)");
   cmd->add_option("--out", s->out, "Submission file to write")->required();
   cmd->callback([s] {

@@ -15,8 +15,10 @@ TEST_CASE("driver: train, evaluate, predict on Kaggle CSV files", "[driver]") {
   dr::test::write_kaggle_csv(dir / "labelled.csv", dr::test::synthetic_digits(200, 3), true);
   const std::string d = dir.string();
 
-  auto train = dr::test::run_driver("train --train " + d + "/train.csv --hidden 32 --epochs 12 "
-                                    "--validation 0.1 --seed 5 --model " + d + "/m.bin");
+  auto train = dr::test::run_driver("train --train " + d +
+                                    "/train.csv --hidden 32 --epochs 12 "
+                                    "--validation 0.1 --seed 5 --model " +
+                                    d + "/m.bin");
   INFO(train.output);
   REQUIRE(train.exit_code == 0);
   REQUIRE_THAT(train.output, Catch::Contains("epoch 12/12") && Catch::Contains("validation"));
@@ -27,7 +29,8 @@ TEST_CASE("driver: train, evaluate, predict on Kaggle CSV files", "[driver]") {
   REQUIRE_THAT(info.output, Catch::Contains("network 784-32-10") && Catch::Contains("seed = 5") &&
                                 Catch::Contains("epochs = 12"));
 
-  auto evaluate = dr::test::run_driver("evaluate --model " + d + "/m.bin --test " + d + "/labelled.csv");
+  auto evaluate =
+      dr::test::run_driver("evaluate --model " + d + "/m.bin --test " + d + "/labelled.csv");
   INFO(evaluate.output);
   REQUIRE(evaluate.exit_code == 0);
   REQUIRE_THAT(evaluate.output, Catch::Contains("of 200) on") && Catch::Contains("truth\\pred"));
@@ -62,8 +65,10 @@ TEST_CASE("driver: same seed, same model file payload", "[driver]") {
   dr::test::write_kaggle_csv(dir / "train.csv", dr::test::synthetic_digits(200, 1), true);
   const std::string d = dir.string();
   for (const char* name : {"a.bin", "b.bin"})
-    REQUIRE(dr::test::run_driver("train --quiet --train " + d + "/train.csv --hidden 10 --epochs 2 "
-                                 "--threads 1 --seed 9 --model " + d + "/" + name)
+    REQUIRE(dr::test::run_driver("train --quiet --train " + d +
+                                 "/train.csv --hidden 10 --epochs 2 "
+                                 "--threads 1 --seed 9 --model " +
+                                 d + "/" + name)
                 .exit_code == 0);
   auto payload = [&](const char* name) {
     std::ifstream in(dir / name, std::ios::binary);

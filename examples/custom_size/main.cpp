@@ -1,4 +1,5 @@
-// A network of our own sizes, built from the installed headers: 20 inputs, 48 tanh units, 5 classes.
+// A network of our own sizes, built from the installed headers: 20 inputs, 48 tanh units, 5
+// classes.
 #include <dr/dr.hpp>
 #include <iostream>
 #include <vector>

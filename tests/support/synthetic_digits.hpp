@@ -24,18 +24,21 @@ inline Dataset synthetic_digits(std::size_t rows, std::uint64_t seed) {
       const std::size_t y = k / image_side, x = k % image_side;
       const std::size_t cell_x = (c % 4) * 7 + 2, cell_y = (c / 4) * 9 + 3;
       const bool band = x >= cell_x && x < cell_x + 4 && y >= cell_y && y < cell_y + 4;
-      d.pixels[r * image_pixels + k] = static_cast<std::uint8_t>(
-          band ? 180 + uniform_index(rng, 76) : (uniform01(rng) < 0.1f ? uniform_index(rng, 120) : 0));
+      d.pixels[r * image_pixels + k] =
+          static_cast<std::uint8_t>(band ? 180 + uniform_index(rng, 76)
+                                         : (uniform01(rng) < 0.1f ? uniform_index(rng, 120) : 0));
     }
   }
   return d;
 }
 
 /// Writes `d` as Kaggle's train.csv (with labels) or test.csv (without).
-inline void write_kaggle_csv(const std::filesystem::path& path, const Dataset& d, bool with_labels) {
+inline void write_kaggle_csv(const std::filesystem::path& path, const Dataset& d,
+                             bool with_labels) {
   std::ofstream out(path, std::ios::binary);
   if (with_labels) out << "label,";
-  for (std::size_t k = 0; k < image_pixels; ++k) out << "pixel" << k << (k + 1 < image_pixels ? "," : "\n");
+  for (std::size_t k = 0; k < image_pixels; ++k)
+    out << "pixel" << k << (k + 1 < image_pixels ? "," : "\n");
   for (std::size_t r = 0; r < d.rows(); ++r) {
     if (with_labels) out << int(d.labels[r]) << ',';
     for (std::size_t k = 0; k < image_pixels; ++k)
