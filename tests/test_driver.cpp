@@ -27,7 +27,8 @@ TEST_CASE("driver: train, evaluate, predict on Kaggle CSV files", "[driver]") {
   auto info = dr::test::run_driver("info --model " + d + "/m.bin");
   REQUIRE(info.exit_code == 0);
   REQUIRE_THAT(info.output, Catch::Contains("network 784-32-10") && Catch::Contains("seed = 5") &&
-                                Catch::Contains("epochs = 12"));
+                                Catch::Contains("epochs = 12") && Catch::Contains("lr = 0.05\n") &&
+                                Catch::Contains("validation = 0.1\n"));
 
   auto evaluate =
       dr::test::run_driver("evaluate --model " + d + "/m.bin --test " + d + "/labelled.csv");
