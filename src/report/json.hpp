@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -59,10 +60,9 @@ struct Value {
   template <class T>
   static double widen(T n) {
     if constexpr (std::is_same_v<T, float>) {
-      char buf[32];
-      const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+      const std::string text = dr::shortest_text(n);
       double d = 0;
-      std::from_chars(buf, end, d);
+      std::from_chars(text.data(), text.data() + text.size(), d);
       return d;
     } else {
       return static_cast<double>(n);
@@ -76,20 +76,11 @@ struct Value {
   }
 };
 
-/// The shortest text that reads back as the same double ("0.1", not "0.10000000000000001").
-inline std::string format_number(double v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  return std::string(buf, end);
-}
-
-/// The shortest text of a float ("0.05" for 0.05f).
-inline std::string format_number(float v) {
-  if (!std::isfinite(v)) return "null";
-  char buf[32];
-  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
-  return std::string(buf, end);
+/// The shortest text that reads back as the same number of its type ("0.1", not
+/// "0.10000000000000001"; "0.05" for 0.05f). JSON has no infinities or NaN: they become null.
+template <std::floating_point T>
+std::string format_number(T v) {
+  return std::isfinite(v) ? dr::shortest_text(v) : "null";
 }
 
 inline std::string quote(std::string_view s) {
