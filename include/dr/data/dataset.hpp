@@ -15,9 +15,8 @@ inline constexpr std::size_t class_count = 10;
 
 struct Dataset {
   std::vector<std::uint8_t> pixels;  ///< rows() x image_pixels, row-major
-  std::vector<std::uint8_t>
-      labels;          ///< one per row, or empty for unlabelled data (Kaggle test.csv)
-  std::string source;  ///< the file it came from, for messages
+  std::vector<std::uint8_t> labels;  ///< one per row; empty for unlabelled data (test.csv)
+  std::string source;                ///< the file it came from, for messages
 
   std::size_t rows() const { return pixels.size() / image_pixels; }
   bool labelled() const { return !labels.empty(); }
