@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dr/config.hpp"
 #include "dr/data/idx.hpp"
@@ -144,6 +146,42 @@ inline double round_trip_ns(int trips) {
   return wall.count() / trips;
 }
 
+/// Nanoseconds per pass of a buffer of `bytes` among threads: each pass reads every value and
+/// then writes every value, as a training phase reads the rows another phase wrote. On one
+/// thread the buffer stays in its core's cache; on two the passes alternate between the
+/// threads (each waits for the other's), so every pass first brings the buffer over from the
+/// other core. The difference is what handing that much data to the other core costs.
+inline double buffer_pass_ns(std::size_t bytes, int passes, int threads) {
+  using dr::kernels::simd::vreal, dr::kernels::simd::W;
+  std::vector<vreal> buffer(std::max<std::size_t>(1, bytes / sizeof(vreal)), vreal{} + 1);
+  alignas(64) std::atomic<int> turn{threads == 1 ? 0 : -1};
+  const auto run_passes = [&](int first) {
+    for (int i = first; i < passes; i += threads) {
+      while (turn.load(std::memory_order_acquire) != i) __builtin_ia32_pause();
+      vreal sum[4] = {};
+      for (std::size_t v = 0; v < buffer.size(); ++v) sum[v % 4] += buffer[v];
+      const vreal next = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+      for (auto& v : buffer) v = next;
+      turn.store(i + 1, std::memory_order_release);
+    }
+  };
+  std::optional<std::thread> other;
+  if (threads == 2) {
+    other.emplace([&] {
+      turn.store(0, std::memory_order_release);  // running: the clock starts after this
+      run_passes(1);
+    });
+    while (turn.load(std::memory_order_acquire) < 0) __builtin_ia32_pause();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  run_passes(0);
+  while (turn.load(std::memory_order_acquire) != passes) __builtin_ia32_pause();
+  const std::chrono::duration<double, std::nano> wall = std::chrono::steady_clock::now() - start;
+  if (other) other->join();
+  benchmark::DoNotOptimize(buffer.data());
+  return wall.count() / passes;
+}
+
 /// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run;
 /// peak/fma/T:2, the same chains on two threads at once by the wall clock: how much of the
 /// second core this run had; and cores/round_trip/T:2, how far the other core was: the host
@@ -177,6 +215,19 @@ inline void register_peak() {
   });
   trip->Unit(benchmark::kMillisecond);
   threaded(trip);
+  // 16 KiB: what each thread of a training step at H=128, batch 64, reads of the other's rows
+  // in phase 2 (see include/dr/train_step.hpp), and again in phase 3.
+  for (int threads : {1, 2}) {
+    auto* pass = benchmark::RegisterBenchmark(
+        ("cores/buffer_pass/KiB:16/T:" + std::to_string(threads)).c_str(),
+        [threads](benchmark::State& state) {
+          double ns = 0;
+          for (auto _ : state) ns = buffer_pass_ns(16 * 1024, 20'000, threads);
+          state.counters["ns"] = ns;
+        });
+    pass->Unit(benchmark::kMillisecond);
+    threaded(pass);
+  }
 }
 
 /// Runs the registered benchmarks with OpenBLAS held to one thread (our threaded cases use

@@ -102,6 +102,30 @@ for h in (128, 800):
                   trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:1/real_time"),
                   trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:2/real_time"))
 
+one_pass = trn.get("cores/buffer_pass/KiB:16/T:1/real_time")
+two_pass = trn.get("cores/buffer_pass/KiB:16/T:2/real_time")
+if one_pass and two_pass:
+    print(f"\nReading and rewriting 16 KiB took {one_pass['ns']:.0f} ns on one core and "
+          f"{two_pass['ns']:.0f} ns when the other core had just written it "
+          "(cores/buffer_pass/KiB:16/T:1 and T:2): handing 16 KiB over cost "
+          f"{two_pass['ns'] - one_pass['ns']:.0f} ns.")
+
+print("\n### Where a training step's time goes (H=128, batch 64, µs per step)\n")
+print("Each thread's working time in each phase of train_step.hpp (waits not counted): "
+      "phase 1 the first layer's sum, 2 the rows' forward and backward passes, 3 the "
+      "gradients and updates.\n")
+print("| case | thread | phase 1 | phase 2 | phase 3 | sum |")
+print("|---|---|---|---|---|---|")
+for x, label in (("", ""), ("/x:cached", ", batch in cache")):
+    for threads in (1, 2):
+        case = trn.get(f"train/ours/H:128/B:64/noise:0{x}/T:{threads}/real_time")
+        for t in range(threads):
+            p = [case.get(f"t{t}.p{i}") if case else None for i in (1, 2, 3)]
+            if None in p:
+                continue
+            print(f"| {threads} thread{'s' if threads > 1 else ''}{label} | {t} | "
+                  + " | ".join(f"{v:.1f}" for v in p) + f" | {sum(p):.1f} |")
+
 densities = ("0.2", "0.4", "0.6", "0.7", "0.8", "0.9")
 print("\n### First layer alone, 64 random rows: sparse kernel speed over dense, by input density\n")
 print("| pass | H | " + " | ".join(f"density {d}" for d in densities) + " |")

@@ -115,6 +115,35 @@ TEMPLATE_TEST_CASE("threads: training gives the same model bit for bit with 1 to
   }
 }
 
+TEST_CASE("threads: a profiled trainer times every phase on every thread and changes no bit",
+          "[threads]") {
+  constexpr std::size_t rows = 64, steps = 3;
+  const auto data = dr::test::synthetic_digits(rows * steps, 21);
+  std::vector<real> x(rows * steps * dr::image_pixels);
+  dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
+  for (std::size_t threads : {1, 2, 3}) {
+    INFO("threads " << threads);
+    auto plain_net = dr::make_network<Net>(6), profiled_net = dr::make_network<Net>(6);
+    const dr::SgdSettings sgd{.momentum = 0.9f};
+    dr::Trainer plain(*plain_net, dr::Sgd<Net>(sgd), {.threads = threads});
+    dr::Trainer profiled(*profiled_net, dr::Sgd<Net>(sgd), {.threads = threads, .profile = true});
+    for (const auto& thread : profiled.phase_microseconds())
+      for (double us : thread) REQUIRE(us == 0);  // no step yet
+    for (std::size_t s = 0; s < steps; ++s) {
+      const real* batch = x.data() + s * rows * dr::image_pixels;
+      const std::uint8_t* labels = data.labels.data() + s * rows;
+      REQUIRE(profiled.step(batch, labels, rows, 0.05f) == plain.step(batch, labels, rows, 0.05f));
+    }
+    REQUIRE(*profiled_net == *plain_net);
+    const auto times = profiled.phase_microseconds();
+    REQUIRE(times.size() == threads);
+    for (const auto& thread : times)
+      for (double us : thread) REQUIRE(us > 0);  // every thread has rows and inputs in each
+    for (const auto& thread : plain.phase_microseconds())
+      for (double us : thread) REQUIRE(us == 0);  // not profiled: nothing timed
+  }
+}
+
 TEST_CASE("threads: evaluate and predict_all do not depend on the thread count", "[threads]") {
   const auto data = dr::test::synthetic_digits(700, 4);  // 3 inference batches, the last short
   auto net = dr::make_network<Net>(2);

@@ -26,6 +26,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,7 +48,11 @@ struct TrainerSettings {
   real dropout = 0;        ///< probability of zeroing a hidden unit in a training row, in [0, 1)
   std::uint64_t seed = 0;  ///< of the dropout masks
   std::size_t threads = 1;
+  bool profile = false;  ///< time every phase on every thread (Trainer::phase_microseconds)
 };
+
+/// Phases of a training step (see the top of this file).
+inline constexpr std::size_t step_phases = 3;
 
 template <class Net, class Optimizer, class Kernel = kernels::Default>
 class Trainer {
@@ -58,7 +64,8 @@ class Trainer {
         settings_(settings),
         keep_scale_(settings.dropout > 0 ? 1 / (1 - settings.dropout) : real(1)),
         pool_(settings.threads),
-        correct_(pool_.size()) {
+        correct_(pool_.size()),
+        profile_(pool_.size()) {
     if (!(settings.dropout >= 0 && settings.dropout < 1))
       throw Error("dropout must be in [0, 1), got " + shortest_text(settings.dropout));
   }
@@ -71,15 +78,26 @@ class Trainer {
     if (ws_.capacity() < rows) reserve(rows);
     row_loss_.resize(rows);
     const std::size_t parts = pool_.size();
-    pool_.run([&](std::size_t t) { sum_first_layer(x, rows, t); });
-    pool_.run([&](std::size_t t) {
+    run_phase(0, [&](std::size_t t) { sum_first_layer(x, rows, t); });
+    run_phase(1, [&](std::size_t t) {
       correct_[t] = forward_and_backpropagate(x, labels, part_of(rows, parts, t), rows);
     });
     optimizer_.begin_step();
-    pool_.run([&](std::size_t t) { gradients_and_update(x, rows, lr, t); });
+    run_phase(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); });
     ++steps_;
+    if (settings_.profile) ++profiled_steps_;
     if (correct) *correct = std::accumulate(correct_.begin(), correct_.end(), std::size_t{0});
     return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
+  }
+
+  /// With settings.profile: for each thread, the mean time in microseconds each phase of a
+  /// step kept it working (its waits for the other threads not counted), over the steps so far.
+  std::vector<std::array<double, step_phases>> phase_microseconds() const {
+    std::vector<std::array<double, step_phases>> mean(profile_.size());
+    for (std::size_t t = 0; t < profile_.size(); ++t)
+      for (std::size_t p = 0; p < step_phases; ++p)
+        mean[t][p] = profiled_steps_ ? profile_[t].seconds[p] * 1e6 / profiled_steps_ : 0.0;
+    return mean;
   }
 
   Optimizer& optimizer() { return optimizer_; }
@@ -108,6 +126,18 @@ class Trainer {
   template <std::size_t I>
   static constexpr std::size_t update_block = std::max<std::size_t>(
       12, update_block_bytes / (Layer<I>::padded_out * sizeof(real)) / 12 * 12);
+
+  /// Runs phase `phase` of a step on the pool, timing each thread's part if profiling.
+  template <class F>
+  void run_phase(std::size_t phase, F&& f) {
+    if (!settings_.profile) return pool_.run(f);
+    pool_.run([&](std::size_t t) {
+      const auto start = std::chrono::steady_clock::now();
+      f(t);
+      profile_[t].seconds[phase] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    });
+  }
 
   void reserve(std::size_t rows) {
     ws_.reserve(rows);
@@ -262,7 +292,12 @@ class Trainer {
   std::uint64_t steps_ = 0;
   WorkerPool pool_;
   std::vector<std::size_t> correct_;  ///< per thread, of the last step
-  std::vector<double> row_loss_;      ///< per row, summed in row order whatever T is
+  struct alignas(64) PhaseSeconds {   // a cache line per thread: no sharing while they write
+    std::array<double, step_phases> seconds{};
+  };
+  std::vector<PhaseSeconds> profile_;  ///< per thread, summed over the profiled steps
+  std::uint64_t profiled_steps_ = 0;
+  std::vector<double> row_loss_;  ///< per row, summed in row order whatever T is
 };
 
 /// The predicted class of each of `rows` rows of x, written to out.
