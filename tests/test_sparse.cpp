@@ -47,9 +47,11 @@ void check_sparse_layer(std::size_t rows, double zeros) {
     REQUIRE(y_sparse[i] == Approx(y_ref[i]).margin(1e-4));
   }
 
-  // The sum in two parts over the inputs, as the Trainer splits it (at a word of the bit sets,
-  // off one, at either end): each part as the dense kernel gives it, together the whole sum.
-  for (const std::size_t split : {std::size_t{0}, In / 3, In < 64 ? In : std::size_t{64}, In}) {
+  // The sum in two parts over the inputs, as the Trainer splits it (where it cuts the inputs,
+  // within a word of the bit sets, at a word's end, at either end): each part as the dense
+  // kernel gives it, together the whole sum.
+  for (const std::size_t split :
+       {std::size_t{0}, In * 101 / 200, In / 3, In < 64 ? In : std::size_t{64}, In}) {
     INFO("inputs split at " << split);
     std::vector<real> parts[3][2];  // [kernel][part]: simd, sparse, auto
     const auto sum_parts = [&]<class K>(K, std::vector<real>* out) {
@@ -65,7 +67,7 @@ void check_sparse_layer(std::size_t rows, double zeros) {
       REQUIRE(parts[1][part] == parts[0][part]);
       REQUIRE(parts[2][part] == parts[0][part]);
     }
-    // Both parts at once (one pass over x for the sparse kernel when split is a whole word).
+    // Both parts at once (one pass over x for the sparse kernel, wherever the split).
     const auto both_parts = [&]<class K>(K) {
       std::vector<real> out[2] = {std::vector<real>(rows * Np, -1),
                                   std::vector<real>(rows * Np, -1)};

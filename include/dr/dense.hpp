@@ -86,9 +86,9 @@ struct Dense {
                                                       z1, split);
   }
 
-  /// y = act(y + z) for `rows` rows: the sum of two parts of affine_part(), activated.
-  static void activate_sum(std::size_t rows, real* y, const real* z) {
-    for (std::size_t i = 0; i < rows * padded_out; ++i) y[i] = Act::apply(y[i] + z[i]);
+  /// y = act(z0 + z1) for `rows` rows: the sum of two parts of affine_part(), activated.
+  static void activate_sum(std::size_t rows, real* y, const real* z0, const real* z1) {
+    for (std::size_t i = 0; i < rows * padded_out; ++i) y[i] = Act::apply(z0[i] + z1[i]);
   }
 
   /// Given the layer's input x and output y, and dy = dLoss/dy (overwritten with dLoss/dz),

@@ -2,9 +2,9 @@
 // The Trainer owns the per-batch buffers and the gradient so a training loop allocates nothing.
 //
 // Threads: a step runs in three phases on a pool of T threads.
-// 1. The first layer's sum (the big one: 784 x H weights) in two parts, over the first and the
-//    second half of its inputs (cut at a multiple of 64), for all the batch's rows: on two
-//    threads one part each, on one thread both in one pass over x.
+// 1. The first layer's sum (the big one: 784 x H weights) in two parts, over its first and its
+//    last inputs (cut where two threads take the same time on MNIST), for all the batch's rows:
+//    on two threads one part each, on one thread both in one pass over x.
 // 2. The batch's rows split: each thread adds up the two parts and activates them, then runs the
 //    rest of the forward pass, the loss and the backpropagation of dLoss/dz through every layer
 //    for its rows (all row-local work).
@@ -141,38 +141,63 @@ class Trainer {
 
   void reserve(std::size_t rows) {
     ws_.reserve(rows);
-    second_part_.resize(ws_.capacity() * Layer<0>::padded_out);
+    for (auto& part : first_layer_parts_) part.resize(ws_.capacity() * Layer<0>::padded_out);
     if (settings_.dropout > 0)
       for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(ws_.outputs[i].size());
   }
 
-  /// The first layer's inputs cut in `parts`, at multiples of 64: the sparse kernel reads which
-  /// inputs are non-zero 64 at a time. Phase 1 sums the layer's two parts, phase 3 sums the
-  /// gradients of T parts, so that with two threads each reads and writes the same half.
-  static Range first_layer_inputs(std::size_t parts, std::size_t part) {
-    return aligned_part_of(Layer<0>::in_size, parts, part, 64);
+  /// Where the first layer's inputs are cut in two parts: at 50.5% of them, 395 of 784, where
+  /// two threads measured the same time in phases 1 and 3 (bench_train's t0/t1 counters, H=128,
+  /// batch in cache: within 0.7 µs). Half-way, at 384, thread 1 took 2.0 µs longer in phase 3:
+  /// the lower rows of MNIST's images hold more non-zero pixels, half of them lie in the first
+  /// 406 inputs. At 407 thread 0 took 1.4-2.4 µs longer: each input also costs for itself (its bit
+  /// sets, its row of gradients), not only for its non-zeros.
+  static constexpr std::size_t first_layer_split = Layer<0>::in_size * 101 / 200;
+  static constexpr Range first_layer_part(std::size_t c) {
+    return c == 0 ? Range{0, first_layer_split} : Range{first_layer_split, Layer<0>::in_size};
   }
 
-  /// Phase 1, thread t's share of the first layer's two parts: part c sums inputs
-  /// first_layer_inputs(2, c) into ws_.outputs[0] (c = 0, from the bias) or second_part_ (c = 1,
-  /// from 0). One thread does both at once; two do one each; more split each part's rows.
+  /// The part of the first layer thread t of T sums in phase 1 (c = 2 t / T) and the threads
+  /// that share it: one each on two threads, both parts on one, rows split on more.
+  struct Share {
+    std::size_t part;
+    Range threads;
+  };
+  static Share share_of(std::size_t threads, std::size_t t) {
+    const auto first_thread = [&](std::size_t part) { return (part * threads + 1) / 2; };
+    const std::size_t c = t * 2 / threads;
+    return {c, {first_thread(c), first_thread(c + 1)}};
+  }
+
+  /// Phase 3's share of thread t of the first layer's inputs: the threads of a part split its
+  /// inputs, so that on two threads each reads and writes the weights it summed in phase 1.
+  static Range first_layer_inputs(std::size_t threads, std::size_t t) {
+    if (threads == 1) return {0, Layer<0>::in_size};
+    const Share share = share_of(threads, t);
+    const Range part = first_layer_part(share.part);
+    const Range own = part_of(part.size(), share.threads.size(), t - share.threads.begin);
+    return {part.begin + own.begin, part.begin + own.end};
+  }
+
+  /// Phase 1, thread t's share of the first layer's two parts: part c sums the inputs
+  /// first_layer_part(c) into first_layer_parts_[c], part 0 from the bias, part 1 from 0. One
+  /// thread does both at once; two do one each; more split each part's rows.
   void sum_first_layer(const real* x, std::size_t rows, std::size_t t) {
     constexpr std::size_t ld = Layer<0>::padded_out, ldx = Net::template input_stride<0>();
     const auto& layer = net_.template layer<0>();
-    const std::size_t threads = pool_.size(), split = first_layer_inputs(2, 0).end;
+    const std::size_t threads = pool_.size();
     if (threads == 1)
-      return layer.template affine_two_parts<Kernel>(rows, x, ldx, ws_.outputs[0].data(),
-                                                     second_part_.data(), split);
+      return layer.template affine_two_parts<Kernel>(rows, x, ldx, first_layer_parts_[0].data(),
+                                                     first_layer_parts_[1].data(),
+                                                     first_layer_split);
     const Range own_rows = part_of(rows, threads, t);
     read_in_order(x + own_rows.begin * ldx, own_rows.size() * ldx);
-    // Threads t with 2 t / T == c share part c, each taking some of its rows.
-    const std::size_t c = t * 2 / threads;
-    const auto first_thread = [&](std::size_t part) { return (part * threads + 1) / 2; };
-    const Range r = part_of(rows, first_thread(c + 1) - first_thread(c), t - first_thread(c));
+    const Share share = share_of(threads, t);
+    const Range r = part_of(rows, share.threads.size(), t - share.threads.begin);
     if (r.size() == 0) return;
-    real* z = (c == 0 ? ws_.outputs[0].data() : second_part_.data()) + r.begin * ld;
-    layer.template affine_part<Kernel>(r.size(), x + r.begin * ldx, ldx, z,
-                                       first_layer_inputs(2, c), c == 0);
+    layer.template affine_part<Kernel>(r.size(), x + r.begin * ldx, ldx,
+                                       first_layer_parts_[share.part].data() + r.begin * ld,
+                                       first_layer_part(share.part), share.part == 0);
   }
 
   /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads half of
@@ -197,7 +222,8 @@ class Trainer {
       constexpr std::size_t I = decltype(i)::value, ld = Net::template input_stride<I>();
       real* y = ws_.outputs[I].data() + r0 * Layer<I>::padded_out;
       if constexpr (I == 0)
-        Layer<0>::activate_sum(n, y, second_part_.data() + r0 * Layer<0>::padded_out);
+        Layer<0>::activate_sum(n, y, first_layer_parts_[0].data() + r0 * Layer<0>::padded_out,
+                               first_layer_parts_[1].data() + r0 * Layer<0>::padded_out);
       else
         net_.template layer<I>().template forward<Kernel>(
             n, Net::template input_of<I>(ws_, x) + r0 * ld, ld, y);
@@ -285,7 +311,10 @@ class Trainer {
   Optimizer optimizer_;
   std::unique_ptr<Net> grad_;
   Workspace<Net> ws_;
-  AlignedBuffer<real> second_part_;  ///< the first layer's sum over its second half of inputs
+  /// The first layer's sums over its two parts of inputs. Not summed into ws_.outputs[0]: the
+  /// outputs of a row are written by the thread of its row in phase 2, the parts by the thread
+  /// of their part in phase 1, so neither writes cache lines the other wrote last.
+  std::array<AlignedBuffer<real>, 2> first_layer_parts_;
   TrainerSettings settings_;
   real keep_scale_;
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers

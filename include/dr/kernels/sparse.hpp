@@ -234,13 +234,13 @@ struct Sparse : Simd {
   }
 
   /// affine() over inputs [0, split) into y0 and, from zero, over [split, In) into y1, in one
-  /// pass over x when split is a whole number of words.
+  /// pass over x.
   template <std::size_t In, std::size_t Np>
   static void affine_two_parts(std::size_t rows, const real* x, std::size_t ldx, const real* w,
                                const real* b, real* y0, real* y1, std::size_t split) {
-    if (split % 64 != 0 || split == 0 || split >= In)
+    if (split == 0 || split >= In)
       return affine_parts_by_calls<Sparse, In, Np>(rows, x, ldx, w, b, y0, y1, split);
-    sum_words<Np>(rows, x, ldx, w, In, b, y0, y1, split / 64);
+    sum_words<Np>(rows, x, ldx, w, In, b, y0, y1, split);
   }
 
   /// dw[k][j] += (with overwrite: =) the sum over rows r with x[r][k] non-zero of
@@ -270,31 +270,39 @@ struct Sparse : Simd {
 
  private:
   /// y0 = b + the sum over the set bits of inputs [0, n) of `rows` rows of x, or, if
-  /// split_word > 0, y0 = b + words [0, split_word) and y1 = 0 + the words from split_word on.
+  /// 0 < split < n, y0 = b + inputs [0, split) and y1 = 0 + inputs [split, n) (the word that
+  /// holds input `split` goes to both, each taking its side's bits).
   /// Rows in blocks of 64 and column blocks outermost, then words: all rows of a block pass over
   /// a word's 64 weight rows while they are in L1, and a row's outputs stay in registers.
   template <std::size_t Np>
   static void sum_words(std::size_t rows, const real* x, std::size_t ldx, const real* w,
                         std::size_t n_inputs, const real* b, real* y0, real* y1,
-                        std::size_t split_word) {
+                        std::size_t split = 0) {
     constexpr std::size_t row_block = 64;
+    if (split == 0) split = n_inputs;
+    // The bits of word `split / 64` below input `split` (none when the split is whole).
+    const std::size_t split_word = split / 64;
+    const std::uint64_t below = split % 64 == 0 ? 0 : (std::uint64_t{1} << split % 64) - 1;
     auto& nonzero = sparse::scratch<sparse::NonzeroInputs>();
     for (std::size_t r0 = 0; r0 < rows; r0 += row_block) {
       const std::size_t n = std::min(row_block, rows - r0);
       nonzero.collect(n, x + r0 * ldx, ldx, n_inputs);
-      const std::size_t words = nonzero.words(), split = split_word > 0 ? split_word : words;
+      const std::size_t words = nonzero.words();
       sparse::for_column_blocks<Np, sparse::max_column_vectors>([&]<std::size_t CV>(std::size_t j) {
-        // Words [q0, q1) into y, the first of them from `start`.
-        const auto sum = [&](std::size_t q0, std::size_t q1, const real* start, real* y) {
-          for (std::size_t q = q0; q < q1; ++q)
+        // Words [q0, q1) into y, the first of them from `start`; word split_word's bits masked.
+        const auto sum = [&](std::size_t q0, std::size_t q1, const real* start, real* y,
+                             std::uint64_t split_mask) {
+          for (std::size_t q = q0; q < q1; ++q) {
+            const std::uint64_t mask = q == split_word ? split_mask : ~std::uint64_t{0};
             for (std::size_t r = 0; r < n; ++r) {
               real* out = y + (r0 + r) * Np + j;
-              sparse::sum_set_bits<CV>(nonzero.row(r)[q], 64 * q, x + (r0 + r) * ldx, 1, w + j, Np,
-                                       q == q0 ? start + j : out, out);
+              sparse::sum_set_bits<CV>(nonzero.row(r)[q] & mask, 64 * q, x + (r0 + r) * ldx, 1,
+                                       w + j, Np, q == q0 ? start + j : out, out);
             }
+          }
         };
-        sum(0, split, b, y0);
-        sum(split, words, zeros<Np>(), y1);
+        sum(0, split_word + (below != 0), b, y0, below);
+        if (split < n_inputs) sum(split_word, words, zeros<Np>(), y1, ~below);
       });
     }
   }
