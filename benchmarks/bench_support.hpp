@@ -157,7 +157,7 @@ inline double round_trip_ns(int trips) {
 /// threads (each waits for the other's), so every pass first brings the buffer over from the
 /// other core. The difference is what handing that much data to the other core costs.
 inline double buffer_pass_ns(std::size_t bytes, int passes, int threads) {
-  using dr::kernels::simd::vreal, dr::kernels::simd::W;
+  using dr::kernels::simd::vreal;
   std::vector<vreal> buffer(std::max<std::size_t>(1, bytes / sizeof(vreal)), vreal{} + 1);
   alignas(64) std::atomic<int> turn{threads == 1 ? 0 : -1};
   const auto run_passes = [&](int first) {

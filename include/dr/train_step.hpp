@@ -11,7 +11,7 @@
 // 3. Each layer's inputs k split: each thread sums the weight gradients of its inputs over all
 //    the batch's rows, in row order, and updates those weights at once, a cache-sized block at a
 //    time (the gradient is still in L2 when the optimizer reads it).
-// On two threads each thread reads (phase 1) and writes (phase 3) the same half of the first
+// On two threads each thread reads (phase 1) and writes (phase 3) the same part of the first
 // layer's weights, which so stays in its core's cache. (A forward pass split by rows made each
 // core read all of them, so that every step moved the half the other core had just updated;
 // the README's Performance section has the measurements.)
@@ -162,6 +162,10 @@ class Trainer {
   struct Share {
     std::size_t part;
     Range threads;
+    /// Thread t's share of n items (rows or inputs) of the part.
+    Range own(std::size_t n, std::size_t t) const {
+      return part_of(n, threads.size(), t - threads.begin);
+    }
   };
   static Share share_of(std::size_t threads, std::size_t t) {
     const auto first_thread = [&](std::size_t part) { return (part * threads + 1) / 2; };
@@ -175,7 +179,7 @@ class Trainer {
     if (threads == 1) return {0, Layer<0>::in_size};
     const Share share = share_of(threads, t);
     const Range part = first_layer_part(share.part);
-    const Range own = part_of(part.size(), share.threads.size(), t - share.threads.begin);
+    const Range own = share.own(part.size(), t);
     return {part.begin + own.begin, part.begin + own.end};
   }
 
@@ -193,14 +197,14 @@ class Trainer {
     const Range own_rows = part_of(rows, threads, t);
     read_in_order(x + own_rows.begin * ldx, own_rows.size() * ldx);
     const Share share = share_of(threads, t);
-    const Range r = part_of(rows, share.threads.size(), t - share.threads.begin);
+    const Range r = share.own(rows, t);
     if (r.size() == 0) return;
     layer.template affine_part<Kernel>(r.size(), x + r.begin * ldx, ldx,
                                        first_layer_parts_[share.part].data() + r.begin * ld,
                                        first_layer_part(share.part), share.part == 0);
   }
 
-  /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads half of
+  /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads a part of
   /// every row of x, which the hardware prefetcher streams at about a third of the speed of
   /// whole rows when the batch comes from memory (64 rows of 784, one thread: 9.6 µs for the
   /// first halves, 7.0 for whole rows), so each first brings in its share of whole rows.
