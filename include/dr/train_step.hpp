@@ -150,7 +150,7 @@ class Trainer {
   /// two threads measured the same time in phases 1 and 3 (bench_train's t0/t1 counters, H=128,
   /// batch in cache: within 0.7 µs). Half-way, at 384, thread 1 took 2.0 µs longer in phase 3:
   /// the lower rows of MNIST's images hold more non-zero pixels, half of them lie in the first
-  /// 406 inputs. At 407 thread 0 took 1.4-2.4 µs longer: each input also costs for itself (its bit
+  /// 407 inputs. At 407 thread 0 took 1.4-2.4 µs longer: each input also costs for itself (its bit
   /// sets, its row of gradients), not only for its non-zeros.
   static constexpr std::size_t first_layer_split = Layer<0>::in_size * 101 / 200;
   static constexpr Range first_layer_part(std::size_t c) {
