@@ -61,11 +61,12 @@ for h in (128, 800):
 print("\n### Training epoch, 37,800 rows, SGD momentum (1 thread)\n")
 
 
-def epoch_row(label, slow, fast):
-    """A table row of seconds per epoch of two runs and how much faster the second is."""
+def epoch_row(label, slow, fast, *more):
+    """A table row of seconds per epoch of two runs, how much faster the second is, and any
+    more cells."""
     if slow and fast:
         print(f"| {label} | {slow['s/epoch']:.3f} | {fast['s/epoch']:.3f} | "
-              f"{slow['s/epoch'] / fast['s/epoch']:.2f} |")
+              f"{slow['s/epoch'] / fast['s/epoch']:.2f} |" + "".join(f" {c} |" for c in more))
 
 
 print("| H | batch | noise | openblas s/epoch | ours s/epoch | openblas/ours |")
@@ -111,11 +112,8 @@ for h in (128, 800):
               f"| {best_speedup(fwd_best, name)} |")
     for x, label in (("", ""), ("/x:cached", ", one batch in cache")):
         name = f"train/ours/H:{h}/B:64/noise:0{x}"
-        one, two = trn.get(f"{name}/T:1/real_time"), trn.get(f"{name}/T:2/real_time")
-        if one and two:
-            print(f"| train ours H={h} batch 64{label} (s/epoch) | {one['s/epoch']:.3f} | "
-                  f"{two['s/epoch']:.3f} | {one['s/epoch'] / two['s/epoch']:.2f} | "
-                  f"{best_speedup(trn_best, name)} |")
+        epoch_row(f"train ours H={h} batch 64{label} (s/epoch)", trn.get(f"{name}/T:1/real_time"),
+                  trn.get(f"{name}/T:2/real_time"), best_speedup(trn_best, name))
 
 one_pass = trn.get("cores/buffer_pass/KiB:16/T:1/real_time")
 two_pass = trn.get("cores/buffer_pass/KiB:16/T:2/real_time")
