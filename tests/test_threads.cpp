@@ -2,7 +2,9 @@
 // the same bits with any thread count (the guarantee stated in train_step.hpp).
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "dr/dr.hpp"
 #include "dr/parallel.hpp"
@@ -60,6 +62,47 @@ TEST_CASE("threads: the pool passes on the exception of the lowest failing task"
     if (t == 0) ran = 1;
   });
   REQUIRE(ran == 1);
+}
+
+TEST_CASE("threads: run_phases starts no phase before every thread ended the one before",
+          "[threads]") {
+  for (std::size_t size : {1, 2, 3, 5}) {
+    dr::WorkerPool pool(size);
+    std::vector<std::atomic<int>> written(size);
+    std::atomic<int> stale{0};
+    for (int call = 1; call <= 200; ++call) {
+      pool.run_phases(
+          [&](std::size_t t) {
+            // The last thread comes late, so a phase 1 that did not wait would see its old value.
+            if (t + 1 == size) std::this_thread::sleep_for(std::chrono::microseconds(20));
+            written[t].store(call, std::memory_order_relaxed);
+          },
+          [&](std::size_t) {
+            for (auto& w : written) stale += w.load(std::memory_order_relaxed) != call;
+          },
+          [&](std::size_t t) { written[t].store(-call, std::memory_order_relaxed); });
+      for (auto& w : written) REQUIRE(w == -call);
+    }
+    REQUIRE(stale == 0);
+  }
+}
+
+TEST_CASE("threads: a phase that throws stops run_phases after that phase", "[threads]") {
+  dr::WorkerPool pool(3);
+  std::atomic<int> second{0}, third{0};
+  REQUIRE_THROWS_WITH(
+      pool.run_phases([](std::size_t) {},
+                      [&](std::size_t t) {
+                        ++second;
+                        if (t >= 1) throw std::runtime_error("phase 1, task " + std::to_string(t));
+                      },
+                      [&](std::size_t) { ++third; }),
+      "phase 1, task 1");
+  REQUIRE(second == 3);  // every thread finished the phase that threw
+  REQUIRE(third == 0);
+  pool.run_phases([&](std::size_t) { ++second; }, [&](std::size_t) { ++third; });  // usable
+  REQUIRE(second == 6);
+  REQUIRE(third == 3);
 }
 
 TEST_CASE("threads: parts cover the range without gaps or overlap", "[threads]") {

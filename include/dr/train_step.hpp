@@ -1,7 +1,8 @@
 // One optimisation step on a batch: forward, softmax cross-entropy, backward, optimizer update.
 // The Trainer owns the per-batch buffers and the gradient so a training loop allocates nothing.
 //
-// Threads: a step runs in three phases on a pool of T threads.
+// Threads: a step runs in three phases on a pool of T threads, in one WorkerPool::run_phases
+// (the threads wait for each other at a barrier between phases).
 // 1. The first layer's sum (the big one: 784 x H weights) in two parts, over its first and its
 //    last inputs (cut where two threads take the same time on MNIST), for all the batch's rows:
 //    on two threads one part each, on one thread both in one pass over x.
@@ -64,8 +65,7 @@ class Trainer {
         settings_(settings),
         keep_scale_(settings.dropout > 0 ? 1 / (1 - settings.dropout) : real(1)),
         pool_(settings.threads),
-        correct_(pool_.size()),
-        profile_(pool_.size()) {
+        per_thread_(pool_.size()) {
     if (!(settings.dropout >= 0 && settings.dropout < 1))
       throw Error("dropout must be in [0, 1), got " + shortest_text(settings.dropout));
   }
@@ -78,25 +78,30 @@ class Trainer {
     if (ws_.capacity() < rows) reserve(rows);
     row_loss_.resize(rows);
     const std::size_t parts = pool_.size();
-    run_phase(0, [&](std::size_t t) { sum_first_layer(x, rows, t); });
-    run_phase(1, [&](std::size_t t) {
-      correct_[t] = forward_and_backpropagate(x, labels, part_of(rows, parts, t), rows);
-    });
-    optimizer_.begin_step();
-    run_phase(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); });
+    pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
+                     timed(1,
+                           [&](std::size_t t) {
+                             per_thread_[t].correct = forward_and_backpropagate(
+                                 x, labels, part_of(rows, parts, t), rows);
+                             if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
+                           }),
+                     timed(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); }));
     ++steps_;
     if (settings_.profile) ++profiled_steps_;
-    if (correct) *correct = std::accumulate(correct_.begin(), correct_.end(), std::size_t{0});
+    if (correct) {
+      *correct = 0;
+      for (const auto& own : per_thread_) *correct += own.correct;
+    }
     return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
   }
 
   /// With settings.profile: for each thread, the mean time in microseconds each phase of a
   /// step kept it working (its waits for the other threads not counted), over the steps so far.
   std::vector<std::array<double, step_phases>> phase_microseconds() const {
-    std::vector<std::array<double, step_phases>> mean(profile_.size());
-    for (std::size_t t = 0; t < profile_.size(); ++t)
+    std::vector<std::array<double, step_phases>> mean(per_thread_.size());
+    for (std::size_t t = 0; t < per_thread_.size(); ++t)
       for (std::size_t p = 0; p < step_phases; ++p)
-        mean[t][p] = profiled_steps_ ? profile_[t].seconds[p] * 1e6 / profiled_steps_ : 0.0;
+        mean[t][p] = profiled_steps_ ? per_thread_[t].seconds[p] * 1e6 / profiled_steps_ : 0.0;
     return mean;
   }
 
@@ -127,16 +132,16 @@ class Trainer {
   static constexpr std::size_t update_block = std::max<std::size_t>(
       12, update_block_bytes / (Layer<I>::padded_out * sizeof(real)) / 12 * 12);
 
-  /// Runs phase `phase` of a step on the pool, timing each thread's part if profiling.
+  /// Phase `phase` of a step, f(t) on thread t, timing each thread's part if profiling.
   template <class F>
-  void run_phase(std::size_t phase, F&& f) {
-    if (!settings_.profile) return pool_.run(f);
-    pool_.run([&](std::size_t t) {
+  auto timed(std::size_t phase, F f) {
+    return [this, phase, f](std::size_t t) {
+      if (!settings_.profile) return f(t);
       const auto start = std::chrono::steady_clock::now();
       f(t);
-      profile_[t].seconds[phase] +=
+      per_thread_[t].seconds[phase] +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    });
+    };
   }
 
   void reserve(std::size_t rows) {
@@ -324,11 +329,11 @@ class Trainer {
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers
   std::uint64_t steps_ = 0;
   WorkerPool pool_;
-  std::vector<std::size_t> correct_;  ///< per thread, of the last step
-  struct alignas(64) PhaseSeconds {   // a cache line per thread: no sharing while they write
-    std::array<double, step_phases> seconds{};
+  struct alignas(64) PerThread {  // a cache line per thread: no sharing while they write
+    std::size_t correct = 0;      ///< rows it classified right in the last step
+    std::array<double, step_phases> seconds{};  ///< per phase, summed over the profiled steps
   };
-  std::vector<PhaseSeconds> profile_;  ///< per thread, summed over the profiled steps
+  std::vector<PerThread> per_thread_;
   std::uint64_t profiled_steps_ = 0;
   std::vector<double> row_loss_;  ///< per row, summed in row order whatever T is
 };
