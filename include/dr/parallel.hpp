@@ -122,8 +122,8 @@ class WorkerPool {
   /// phase until all have done it: so a phase sees everything the threads wrote in the ones
   /// before. If a phase throws on any thread, no thread starts the next one, and the exception
   /// of the lowest thread that threw is rethrown. One run and a TaskBarrier per boundary cost
-  /// fewer trips of cache lines between cores than a run per phase (a training step: 2% faster
-  /// on two cores far apart).
+  /// fewer trips of cache lines between cores than a run per phase (training on two cores: 2-4%
+  /// faster in two of three rounds measured, the same in the third; see the README).
   template <class... Phase>
   void run_phases(const Phase&... phase) {
     failed_phase_.store(no_phase, std::memory_order_relaxed);
