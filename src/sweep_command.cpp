@@ -290,7 +290,9 @@ void add_sweep_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--cell", s->cell,
                   "Run only cell K (0-based: level K / seeds, seed K % seeds); no report");
-  cmd->add_option("--threads", s->threads, "Worker threads per training (default: all cores)")
+  cmd->add_option("--threads", s->threads,
+                  "Threads per training (default: all cores); with noise all of them make batches "
+                  "and half of them train")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--quiet", s->quiet, "Print only errors and warnings");
   cmd->callback([s] {

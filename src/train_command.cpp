@@ -197,7 +197,9 @@ void add_train_command(CLI::App& app) {
                 "Continue from the checkpoint of an interrupted run with the same options");
   cmd->add_option("--seed", s->seed, "Seed of initialisation, shuffling and noise")
       ->capture_default_str();
-  cmd->add_option("--threads", s->threads, "Worker threads (default: all cores)")
+  cmd->add_option("--threads", s->threads,
+                  "Threads to use (default: all cores); with augmentation or noise all of them "
+                  "make batches and half of them train")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--quiet", s->quiet, "Print only errors");
   cmd->callback([s, cmd] {

@@ -1,5 +1,6 @@
 // Augmentations (shift, affine, elastic), the batch producer thread, and what fit() builds on
 // them: reproducible augmented training, best-epoch weights, early stopping, checkpoint/resume.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -153,29 +154,44 @@ TEST_CASE("augment: elastic distortion bends a digit but keeps its ink, within [
   REQUIRE(changed < 0.5 * mass(original));
 }
 
-TEST_CASE("batch producer: the thread gives the same batches as inline and passes errors on",
+TEST_CASE("batch producer: threads give the same batches as inline and pass errors on",
           "[augment]") {
-  auto fill = [](std::size_t i, dr::BatchSlot& slot) {
+  auto fill = [](std::size_t i, dr::BatchSlot& slot, std::size_t) {
     slot.rows = i % 3 + 1;
     for (std::size_t k = 0; k < slot.rows * 2; ++k) slot.x[k] = real(i * 10 + k);
   };
-  dr::BatchProducer inline_producer(50, 3, 2, fill, false);
-  dr::BatchProducer threaded(50, 3, 2, fill, true, 3);
+  dr::BatchProducer inline_producer(50, 3, 2, fill, 0);
+  dr::BatchProducer one(50, 3, 2, fill, 1, 3);
+  dr::BatchProducer three(50, 3, 2, fill, 3);
   for (int i = 0; i < 50; ++i) {
     const auto& a = inline_producer.next();
-    const auto& b = threaded.next();
-    REQUIRE(a.rows == b.rows);
-    REQUIRE(std::equal(a.x.data(), a.x.data() + a.rows * 2, b.x.data()));
+    for (auto* threaded : {&one, &three}) {
+      const auto& b = threaded->next();
+      REQUIRE(a.rows == b.rows);
+      REQUIRE(std::equal(a.x.data(), a.x.data() + a.rows * 2, b.x.data()));
+    }
   }
-  dr::BatchProducer failing(
-      5, 1, 1,
-      [](std::size_t i, dr::BatchSlot&) {
-        if (i == 2) throw std::runtime_error("fill failed");
-      },
-      true);
-  failing.next();
-  failing.next();
-  REQUIRE_THROWS_WITH(failing.next(), "fill failed");
+  std::vector<std::atomic<int>> by_worker(3);
+  auto count_workers = [&](std::size_t, dr::BatchSlot&, std::size_t worker) {
+    ++by_worker[worker];
+  };
+  {
+    dr::BatchProducer counted(30, 1, 1, count_workers, 3);
+    for (int i = 0; i < 30; ++i) counted.next();
+  }
+  for (auto& n : by_worker) REQUIRE(n == 10);  // worker w filled batches w, w + 3, ...
+  for (std::size_t workers : {1, 2, 3}) {
+    // Batch 2 fails (and, on two workers, batch 5 too): the batches before it still arrive.
+    dr::BatchProducer failing(
+        8, 1, 1,
+        [](std::size_t i, dr::BatchSlot&, std::size_t) {
+          if (i == 2 || i == 5) throw std::runtime_error("fill " + std::to_string(i) + " failed");
+        },
+        workers);
+    failing.next();
+    failing.next();
+    REQUIRE_THROWS_WITH(failing.next(), "fill 2 failed");
+  }
 }
 
 namespace {
@@ -244,8 +260,9 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
   const auto whole = train_small(options, 60, 0, adam);
   std::filesystem::remove(options.checkpoint);
 
-  // The interrupted run used two threads, the others one: the result does not depend on it.
-  options.threads = 2;
+  // The interrupted run used four threads (four making batches, two training), the others one
+  // (one making batches, one training): the result does not depend on it.
+  options.threads = 4;
   REQUIRE_THROWS_WITH(train_small(options, 60, 2, adam), "interrupted");
   REQUIRE(std::filesystem::exists(options.checkpoint));
   options.threads = 1;

@@ -1,11 +1,12 @@
-// Batches prepared on another thread while the network trains on the previous ones.
+// Batches prepared on other threads while the network trains on the previous ones.
 //
-// A producer thread fills a small ring of batch slots in order (batch 0, 1, 2, ...) by calling
-// fill(index, slot); the training loop takes them in the same order. What a batch holds depends
-// only on its index, never on timing, so the threaded and the inline producer give identical
-// batches and training stays reproducible by seed.
+// Producer threads fill a small ring of batch slots by calling fill(index, slot, worker), worker
+// w of n taking batches w, w + n, ...; the training loop takes them in order (batch 0, 1, 2,
+// ...). What a batch holds depends only on its index, never on timing or on n, so the threaded
+// and the inline producer give identical batches and training stays reproducible by seed.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -29,18 +30,26 @@ struct BatchSlot {
 
 class BatchProducer {
  public:
-  using Fill = std::function<void(std::size_t index, BatchSlot& slot)>;
+  /// Fills batch `index` into slot; `worker` (below the number of workers, 0 inline) lets the
+  /// function keep scratch state per thread.
+  using Fill = std::function<void(std::size_t index, BatchSlot& slot, std::size_t worker)>;
 
-  /// Produces `count` batches with `fill`; on a thread of its own if `threaded`, else inline in
-  /// next(). Slots are sized for `capacity_rows` rows of `width` values.
+  /// Produces `count` batches with `fill`: on `workers` threads of their own, worker w filling
+  /// batches w, w + workers, w + 2 workers, ..., or inline in next() if workers is 0. Slots are
+  /// sized for `capacity_rows` rows of `width` values; there are `slots` of them (at least two
+  /// per worker).
   BatchProducer(std::size_t count, std::size_t capacity_rows, std::size_t width, Fill fill,
-                bool threaded, std::size_t slots = 4)
-      : count_(count), fill_(std::move(fill)), slots_(threaded ? slots : 1) {
+                std::size_t workers, std::size_t slots = 4)
+      : count_(count),
+        fill_(std::move(fill)),
+        slots_(workers == 0 ? 1 : std::max(slots, 2 * workers)),
+        ready_(slots_.size(), none) {
     for (auto& s : slots_) {
       s.x.resize(capacity_rows * width);
       s.labels.resize(capacity_rows);
     }
-    if (threaded) thread_ = std::thread([this] { produce(); });
+    for (std::size_t w = 0; w < workers; ++w)
+      threads_.emplace_back([this, w, workers] { produce(w, workers); });
   }
   BatchProducer(const BatchProducer&) = delete;
   BatchProducer& operator=(const BatchProducer&) = delete;
@@ -51,44 +60,53 @@ class BatchProducer {
       stop_ = true;
     }
     changed_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    for (auto& t : threads_) t.join();
   }
 
-  /// The next batch, valid until the following call; rethrows what fill threw on the thread.
+  /// The next batch, valid until the following call; rethrows what fill threw for it.
   BatchSlot& next() {
-    if (!thread_.joinable()) {
-      fill_(taken_, slots_[0]);
+    if (threads_.empty()) {
+      fill_(taken_, slots_[0], 0);
       ++taken_;
       return slots_[0];
     }
     std::unique_lock lock(mutex_);
-    if (taken_ > 0) ++released_;  // the caller is done with the previous batch
+    if (taken_ > 0) released_ = taken_;  // the caller is done with the previous batch
     changed_.notify_all();
-    changed_.wait(lock, [&] { return produced_ > taken_ || error_; });
-    if (error_ && produced_ == taken_) std::rethrow_exception(error_);
-    return slots_[taken_++ % slots_.size()];
+    BatchSlot& slot = slots_[taken_ % slots_.size()];
+    const std::size_t& ready = ready_[taken_ % slots_.size()];
+    changed_.wait(lock, [&] { return ready == taken_ || failed_at_ <= taken_; });
+    if (ready != taken_) std::rethrow_exception(error_);
+    ++taken_;
+    return slot;
   }
 
  private:
-  void produce() {
-    for (std::size_t i = 0; i < count_; ++i) {
+  static constexpr std::size_t none = ~std::size_t{0};
+
+  void produce(std::size_t first, std::size_t step) {
+    for (std::size_t i = first; i < count_; i += step) {
+      const std::size_t s = i % slots_.size();
       {
-        // Slot i % n is free once the consumer has released batch i - n.
+        // Slot s is free once the consumer has released batch i - slots.
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return stop_ || i < released_ + slots_.size(); });
         if (stop_) return;
       }
       try {
-        fill_(i, slots_[i % slots_.size()]);
+        fill_(i, slots_[s], first);
       } catch (...) {
         std::lock_guard lock(mutex_);
-        error_ = std::current_exception();
+        if (i < failed_at_) {  // the consumer meets the first failed batch first
+          failed_at_ = i;
+          error_ = std::current_exception();
+        }
         changed_.notify_all();
         return;
       }
       {
         std::lock_guard lock(mutex_);
-        ++produced_;
+        ready_[s] = i;
       }
       changed_.notify_all();
     }
@@ -97,10 +115,11 @@ class BatchProducer {
   std::size_t count_;
   Fill fill_;
   std::vector<BatchSlot> slots_;
-  std::thread thread_;
+  std::vector<std::size_t> ready_;  ///< per slot, the batch it holds (none before the first)
+  std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::size_t produced_ = 0, taken_ = 0, released_ = 0;
+  std::size_t taken_ = 0, released_ = 0, failed_at_ = none;
   bool stop_ = false;
   std::exception_ptr error_;
 };
