@@ -31,6 +31,23 @@ inline void relax(int spin) {
 #endif
   std::this_thread::yield();
 }
+
+/// Waits until done(value of a) holds and returns that value: spins first, since the other
+/// thread's write usually comes within microseconds (a training step waits every few tens of
+/// them), then sleeps on a, since a futex sleep and wake-up costs tens of µs on a virtual machine.
+template <class T, class Done>
+T wait_until(const std::atomic<T>& a, Done done) {
+  T value = a.load(std::memory_order_acquire);
+  for (int spin = 0; !done(value) && spin < spin_limit; ++spin) {
+    relax(spin);
+    value = a.load(std::memory_order_acquire);
+  }
+  while (!done(value)) {
+    a.wait(value, std::memory_order_acquire);
+    value = a.load(std::memory_order_acquire);
+  }
+  return value;
+}
 }  // namespace spin
 
 /// All the cores the OS reports (at least 1): the default of the command-line --threads.
@@ -48,24 +65,14 @@ class TaskBarrier {
  public:
   explicit TaskBarrier(std::size_t threads) : reached_(std::max<std::size_t>(1, threads)) {}
 
-  std::size_t size() const { return reached_.size(); }
-
   void arrive_and_wait(std::size_t t) {
     auto& mine = reached_[t].count;
     const std::uint32_t n = mine.load(std::memory_order_relaxed) + 1;
     mine.store(n, std::memory_order_release);
     mine.notify_all();  // a load of the waiter count, no system call, when no one sleeps
-    for (std::size_t u = 0; u < reached_.size(); ++u) {
-      if (u == t) continue;
-      const auto& theirs = reached_[u].count;
-      std::uint32_t seen = theirs.load(std::memory_order_acquire);
-      for (int spin = 0; before(seen, n) && spin < spin::spin_limit; ++spin) {
-        spin::relax(spin);
-        seen = theirs.load(std::memory_order_acquire);
-      }
-      for (; before(seen, n); seen = theirs.load(std::memory_order_acquire))
-        theirs.wait(seen, std::memory_order_acquire);
-    }
+    for (std::size_t u = 0; u < reached_.size(); ++u)
+      if (u != t)
+        spin::wait_until(reached_[u].count, [n](std::uint32_t seen) { return !before(seen, n); });
   }
 
  private:
@@ -105,13 +112,7 @@ class WorkerPool {
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
     execute(0);
-    // Spin before sleeping, as the workers do: the others usually finish within microseconds,
-    // and a futex sleep and wake-up costs tens of them on a virtual machine.
-    for (int spin = 0; spin < spin::spin_limit && pending_.load(std::memory_order_acquire) != 0;
-         ++spin)
-      spin::relax(spin);
-    for (std::size_t left; (left = pending_.load(std::memory_order_acquire)) != 0;)
-      pending_.wait(left);
+    spin::wait_until(pending_, [](std::size_t left) { return left == 0; });
     std::exception_ptr first;
     for (auto& e : errors_)
       if (auto error = std::exchange(e, nullptr); error && !first) first = error;
@@ -157,18 +158,7 @@ class WorkerPool {
   void work(std::size_t t, const std::stop_token& stop) {
     std::uint64_t seen = 0;
     for (;;) {
-      // A short spin first: training steps come every few hundred microseconds, and a futex
-      // sleep and wake-up would cost a noticeable part of that.
-      std::uint64_t now = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; now == seen && spin < spin::spin_limit; ++spin) {
-        spin::relax(spin);
-        now = generation_.load(std::memory_order_acquire);
-      }
-      if (now == seen) {
-        generation_.wait(seen, std::memory_order_acquire);
-        continue;
-      }
-      seen = now;
+      seen = spin::wait_until(generation_, [seen](std::uint64_t now) { return now != seen; });
       if (stop.stop_requested()) return;
       execute(t);
       if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
