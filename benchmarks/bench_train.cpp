@@ -2,8 +2,9 @@
 // real MNIST rows (Kaggle's 42,000 less a 10% validation hold-out), clean and with the study's
 // noise 0.2, for our Trainer and for the same algorithm with OpenBLAS's cblas_sgemm doing the
 // GEMMs (the stand-in for PyTorch's CPU path). Names: train/IMPL/H:128/B:64/noise:0.2 (and
-// .../T:2 for our Trainer on two threads). The batches (shuffled, converted to floats, noised)
-// are made once before timing, so the time is the training arithmetic alone. Cases named
+// .../T:2 for our Trainer on two threads). The batches (shuffled, converted to floats, noised,
+// and for our Trainer on two threads stored as SplitRows, as dr::fit gives them) are made once
+// before timing, so the time is the training arithmetic alone. Cases named
 // .../x:cached/T:n train every step on the epoch's first batch, which so stays in cache: a
 // diagnostic of what fetching each new batch from memory costs one and two threads.
 #include <array>
@@ -26,11 +27,15 @@ constexpr std::size_t In = dr::image_pixels, epoch_rows = 37'800;
 constexpr real learning_rate = 0.05f;
 constexpr dr::SgdSettings sgd{.momentum = 0.9f, .nesterov = true};
 
-/// An epoch's worth of training rows as floats in a fixed shuffled order, noised if asked.
+/// An epoch's worth of training rows as floats in a fixed shuffled order, noised if asked: as
+/// rows, and as SplitRows cut where our Trainer cuts 784-H-10 (the same for every H).
 struct Epoch {
   dr::AlignedBuffer<real> x;
+  dr::SplitRowsBuffer split;
   std::vector<std::uint8_t> labels;
 };
+constexpr std::size_t input_cut =
+    dr::Trainer<dr::Network<In, 128, 10>, dr::Sgd<dr::Network<In, 128, 10>>>::input_cut;
 const Epoch& epoch_data(real noise) {
   static const dr::Dataset train = bench::mnist("train", epoch_rows);
   static std::map<real, Epoch> cache;
@@ -43,6 +48,8 @@ const Epoch& epoch_data(real noise) {
     it->second.labels.resize(order.size());
     dr::gather_batch(train, order, it->second.x.data(), it->second.labels.data());
     dr::add_gaussian_noise(it->second.x.span(), noise, rng);
+    it->second.split.reset(order.size(), In, input_cut);
+    it->second.split.assign(order.size(), it->second.x.data());
   }
   return it->second;
 }
@@ -112,16 +119,20 @@ struct Ours {
   // Profiled: six clock readings a step, about 0.1% of one at H=128 (a step takes 110 µs).
   Ours(Net& net, std::size_t, std::size_t threads)
       : trainer(net, dr::Sgd<Net>(sgd), {.threads = threads, .profile = true}) {}
-  double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr) {
-    return trainer.step(x, labels, rows, lr);
+  /// Rows [at, at + rows) of the epoch, in the layout the trainer reads fastest.
+  double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
+    const std::uint8_t* labels = data.labels.data() + at;
+    if (trainer.prefers_split_rows())
+      return trainer.step(data.split.view().from_row(at), labels, rows, lr);
+    return trainer.step(data.x.data() + at * In, labels, rows, lr);
   }
 };
 template <class Net>
 struct Blas {
   BlasTrainer<Net> trainer;
   Blas(Net& net, std::size_t batch, std::size_t) : trainer(net, batch) {}
-  double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr) {
-    return trainer.step(x, labels, rows, lr);
+  double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
+    return trainer.step(data.x.data() + at * In, data.labels.data() + at, rows, lr);
   }
 };
 
@@ -141,7 +152,7 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::si
     loss = 0;
     for (std::size_t start = 0; start < rows; start += batch) {
       const std::size_t n = std::min(batch, rows - start), at = cached ? 0 : start;
-      loss += impl.step(data.x.data() + at * In, data.labels.data() + at, n, learning_rate) * n;
+      loss += impl.step(data, at, n, learning_rate) * n;
     }
     if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) phases = impl.trainer.phase_microseconds();
   }

@@ -247,6 +247,31 @@ TEST_CASE("fit: augmented training is reproducible by seed despite the producer 
   }
 }
 
+TEST_CASE("fit: the model does not depend on the thread count, whatever makes the batches",
+          "[augment][threads]") {
+  // Two threads or more train on batches in two column blocks (SplitRows): gathered straight
+  // into them, or made as rows (augmented, noised) and copied. An adversarial perturbation
+  // keeps the rows. One thread trains on rows.
+  auto options = small_options(GENERATE(dr::Augmentation::none, dr::Augmentation::shift));
+  options.noise = GENERATE(0.0f, 0.2f);
+  const bool perturbed = GENERATE(false, true);
+  if (perturbed)
+    options.perturb_batch = [](real* x, const std::uint8_t*, std::size_t rows) {
+      for (std::size_t i = 0; i < rows * dr::image_pixels; i += 7) x[i] = 1 - x[i];
+    };
+  INFO("augmentation " << int(options.augment.kind) << ", noise " << options.noise
+                       << (perturbed ? ", perturbed" : ""));
+  options.threads = 1;
+  const auto one = train_small(options);
+  for (std::size_t threads : {2, 4}) {
+    INFO("threads " << threads);
+    options.threads = threads;
+    const auto many = train_small(options);
+    REQUIRE(*many.net == *one.net);
+    REQUIRE(many.reports.back().loss == one.reports.back().loss);
+  }
+}
+
 TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted run",
           "[augment][checkpoint]") {
   dr::test::TempDir dir;

@@ -16,22 +16,32 @@ namespace {
 using dr::real;
 using Net = dr::Network<784, 48, 10>;
 
-/// Trains a fresh network for `steps` steps of `rows` rows on T threads; returns it and the losses.
+/// Trains a fresh network for `steps` steps of `rows` rows on T threads, given the batches as
+/// rows or as SplitRows; returns it and the losses.
 template <class Net = Net>
 std::pair<std::unique_ptr<Net>, std::vector<double>> train(std::size_t threads, std::size_t rows,
-                                                           int steps, real dropout = 0) {
+                                                           int steps, real dropout = 0,
+                                                           bool split = false) {
   const auto data = dr::test::synthetic_digits(rows * steps, 21);
-  std::vector<real> x(rows * steps * dr::image_pixels);
-  dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
+  const std::size_t all = rows * steps;
+  std::vector<real> x(all * dr::image_pixels);
+  dr::gather_batch(data, dr::all_rows(all), x.data());
   auto net = dr::make_network<Net>(6);
   dr::Trainer trainer(*net, dr::Sgd<Net>({.momentum = 0.9f, .nesterov = true}),
                       {.label_smoothing = 0.1f, .dropout = dropout, .seed = 3, .threads = threads});
   REQUIRE(trainer.threads() == threads);
+  REQUIRE(trainer.prefers_split_rows() == (threads > 1));
+  dr::SplitRowsBuffer blocks;
+  blocks.reset(all, dr::image_pixels, trainer.input_cut);
+  blocks.assign(all, x.data());
   std::vector<double> losses;
   for (int s = 0; s < steps; ++s) {
     std::size_t correct = 0;
-    losses.push_back(trainer.step(x.data() + s * rows * dr::image_pixels,
-                                  data.labels.data() + s * rows, rows, 0.05f, &correct));
+    const std::uint8_t* labels = data.labels.data() + s * rows;
+    losses.push_back(
+        split
+            ? trainer.step(blocks.view().from_row(s * rows), labels, rows, 0.05f, &correct)
+            : trainer.step(x.data() + s * rows * dr::image_pixels, labels, rows, 0.05f, &correct));
     losses.push_back(double(correct));
   }
   return {std::move(net), losses};
@@ -125,44 +135,98 @@ TEMPLATE_TEST_CASE("threads: training gives the same model bit for bit with 1 to
   // 2 threads sum one part of the first layer's inputs each, 3 and 4 share the parts' rows.
   // Dropout's masks must not depend on which thread draws them either. (48 hidden units go
   // dense under AVX-512, 128 sparse: both kernels are split.)
+  // Given as SplitRows, every thread count gives the model of rows on one thread too.
   const real dropout = GENERATE(0.0f, 0.3f);
   for (std::size_t rows : {64, 5, 1}) {
     INFO("rows per batch " << rows << ", dropout " << dropout);
     const auto [one, one_losses] = train<TestType>(1, rows, 6, dropout);
-    for (std::size_t threads : {2, 3, 4}) {
-      INFO("threads " << threads);
-      const auto [many, many_losses] = train<TestType>(threads, rows, 6, dropout);
-      REQUIRE(many_losses == one_losses);
-      REQUIRE(*many == *one);
-    }
+    for (std::size_t threads : {1, 2, 3, 4})
+      for (bool split : {false, true}) {
+        INFO("threads " << threads << (split ? ", split rows" : ", rows"));
+        const auto [many, many_losses] = train<TestType>(threads, rows, 6, dropout, split);
+        REQUIRE(many_losses == one_losses);
+        REQUIRE(*many == *one);
+      }
   }
 }
 
 TEMPLATE_TEST_CASE("threads: networks of few inputs train the same on 1 to 3 threads", "[threads]",
                    (dr::Network<1, 20, 3>), (dr::Network<3, 20, 2>)) {
-  // The first layer's inputs are cut at 50.5%: with 1 input the first part is empty, with 3
-  // it holds one input. Rows 7, so that three threads split the rows unevenly.
+  // The first layer's inputs are cut at 50.5%: with 1 input the first part is empty (and
+  // there are no SplitRows to give), with 3 it holds one input. Rows 7, so that three threads
+  // split the rows unevenly.
   using Small = TestType;
+  using SmallTrainer = dr::Trainer<Small, dr::Sgd<Small>>;
   constexpr std::size_t rows = 7, steps = 4;
+  constexpr bool splittable = SmallTrainer::input_cut > 0;
   const auto x = dr::test::random_matrix(rows * steps, Small::in_size, 5, 0, 1);
   const auto labels = dr::test::random_labels(rows * steps, Small::out_size, 6);
-  const auto train_small = [&](std::size_t threads) {
+  dr::SplitRowsBuffer blocks;
+  if (splittable) {
+    blocks.reset(rows * steps, Small::in_size, SmallTrainer::input_cut);
+    blocks.assign(rows * steps, x.data());
+  }
+  const auto train_small = [&](std::size_t threads, bool split) {
     auto net = dr::make_network<Small>(7);
-    dr::Trainer trainer(*net, dr::Sgd<Small>({.momentum = 0.9f}), {.threads = threads});
+    SmallTrainer trainer(*net, dr::Sgd<Small>({.momentum = 0.9f}), {.threads = threads});
+    REQUIRE(trainer.prefers_split_rows() == (splittable && threads > 1));
     std::vector<double> losses;
     for (std::size_t s = 0; s < steps; ++s)
-      losses.push_back(
-          trainer.step(x.data() + s * rows * Small::in_size, labels.data() + s * rows, rows, 0.1f));
+      losses.push_back(split ? trainer.step(blocks.view().from_row(s * rows),
+                                            labels.data() + s * rows, rows, 0.1f)
+                             : trainer.step(x.data() + s * rows * Small::in_size,
+                                            labels.data() + s * rows, rows, 0.1f));
     return std::pair{std::move(net), losses};
   };
-  const auto [one, one_losses] = train_small(1);
-  for (std::size_t threads : {2, 3}) {
-    INFO("threads " << threads);
-    const auto [many, many_losses] = train_small(threads);
-    REQUIRE(many_losses == one_losses);
-    REQUIRE(*many == *one);
-  }
+  const auto [one, one_losses] = train_small(1, false);
+  for (std::size_t threads : {1, 2, 3})
+    for (bool split : {false, true}) {
+      if (split && !splittable) continue;
+      INFO("threads " << threads << (split ? ", split rows" : ", rows"));
+      const auto [many, many_losses] = train_small(threads, split);
+      REQUIRE(many_losses == one_losses);
+      REQUIRE(*many == *one);
+    }
   REQUIRE(one_losses.back() != one_losses.front());  // it did train
+}
+
+TEST_CASE("threads: SplitRows hold every input of every row where the view says", "[threads]") {
+  constexpr std::size_t rows = 5, width = 30, cut = 13;
+  const auto x = dr::test::random_matrix(rows, width, 8, -1, 1);
+  dr::SplitRowsBuffer blocks;
+  blocks.reset(rows + 2, width, cut);  // room for more rows than written
+  blocks.assign(rows, x.data());
+  const dr::SplitRows view = blocks.view();
+  REQUIRE(view.cut == cut);
+  REQUIRE(view.stride % 16 == 0);
+  REQUIRE(view.stride >= width - cut);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t k = 0; k < width; ++k) {
+      const std::size_t c = k < cut ? 0 : 1;
+      REQUIRE(view.block(c)[r * view.stride + k] == x[r * width + k]);
+      REQUIRE(view.from_row(r).block(c)[k] == x[r * width + k]);
+    }
+  // Each block's rows follow each other: one block is one contiguous run.
+  REQUIRE(view.block(1) + cut == view.block(0) + (rows + 2) * view.stride);
+
+  REQUIRE_THROWS_WITH(blocks.reset(4, width, 0),
+                      "split rows need a cut inside the row and room for a row");
+  REQUIRE_THROWS_WITH(blocks.reset(4, width, width),
+                      "split rows need a cut inside the row and room for a row");
+  REQUIRE_THROWS_WITH(blocks.reset(0, width, cut),
+                      "split rows need a cut inside the row and room for a row");
+}
+
+TEST_CASE("threads: a trainer refuses SplitRows cut elsewhere than its first layer", "[threads]") {
+  auto net = dr::make_network<Net>(1);
+  dr::Trainer trainer(*net, dr::Sgd<Net>(dr::SgdSettings{}), {.threads = 2});
+  dr::SplitRowsBuffer blocks;
+  blocks.reset(4, dr::image_pixels, 392);
+  const std::vector<std::uint8_t> labels(4, 0);
+  const auto before = std::make_unique<Net>(*net);
+  REQUIRE_THROWS_WITH(trainer.step(blocks.view(), labels.data(), 4, 0.1f),
+                      "the batch's columns are cut at input 392, the trainer's first layer at 395");
+  REQUIRE(*net == *before);
 }
 
 TEST_CASE("threads: a profiled trainer times every phase on every thread and changes no bit",

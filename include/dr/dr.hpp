@@ -7,6 +7,7 @@
 #include "dr/data/batch.hpp"
 #include "dr/data/dataset.hpp"
 #include "dr/data/load.hpp"
+#include "dr/data/split_rows.hpp"
 #include "dr/dense.hpp"
 #include "dr/loss.hpp"
 #include "dr/model_file.hpp"

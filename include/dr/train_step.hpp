@@ -15,10 +15,12 @@
 // On two threads each thread reads (phase 1) and writes (phase 3) the same part of the first
 // layer's weights, which so stays in its core's cache. (A forward pass split by rows made each
 // core read all of them, so that every step moved the half the other core had just updated;
-// the README's Performance section has the measurements.)
+// the README's Performance section has the measurements.) Given the batch as SplitRows, cut
+// where the first layer is (Trainer::input_cut), each thread also reads one contiguous block of
+// the batch instead of a part of every row.
 // The first layer is always summed in the same two parts, and no gradient is ever split into
 // partial sums, so the result does not depend on T at all: the same seed gives the same model
-// bit for bit with any thread count (tests/test_threads.cpp checks it).
+// bit for bit with any thread count, on rows or on SplitRows (tests/test_threads.cpp checks it).
 //
 // Dropout (Srivastava et al. 2014), if asked: every hidden unit of every training row is zeroed
 // with probability p and the survivors scaled by 1 / (1 - p), so inference needs no change. The
@@ -36,6 +38,7 @@
 #include <vector>
 
 #include "dr/array.hpp"
+#include "dr/data/split_rows.hpp"
 #include "dr/error.hpp"
 #include "dr/loss.hpp"
 #include "dr/network.hpp"
@@ -58,6 +61,14 @@ inline constexpr std::size_t step_phases = 3;
 template <class Net, class Optimizer, class Kernel = kernels::Default>
 class Trainer {
  public:
+  /// Where the first layer's inputs are cut in two parts: at 50.5% of them, 395 of 784, where
+  /// two threads measured the same time in phases 1 and 3 (bench_train's t0/t1 counters, H=128,
+  /// batch in cache: within 0.7 µs). Half-way, at 384, thread 1 took 2.0 µs longer in phase 3:
+  /// the lower rows of MNIST's images hold more non-zero pixels, half of them lie in the first
+  /// 407 inputs. At 407 thread 0 took 1.4-2.4 µs longer: each input also costs for itself (its bit
+  /// sets, its row of gradients), not only for its non-zeros.
+  static constexpr std::size_t input_cut = Net::in_size * 101 / 200;
+
   Trainer(Net& net, Optimizer optimizer, TrainerSettings settings = {})
       : net_(net),
         optimizer_(std::move(optimizer)),
@@ -75,25 +86,21 @@ class Trainer {
   /// network classified right before the update.
   double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
-    if (ws_.capacity() < rows) reserve(rows);
-    row_loss_.resize(rows);
-    const std::size_t parts = pool_.size();
-    pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
-                     timed(1,
-                           [&](std::size_t t) {
-                             per_thread_[t].correct = forward_and_backpropagate(
-                                 x, labels, part_of(rows, parts, t), rows);
-                             if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
-                           }),
-                     timed(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); }));
-    ++steps_;
-    if (settings_.profile) ++profiled_steps_;
-    if (correct) {
-      *correct = 0;
-      for (const auto& own : per_thread_) *correct += own.correct;
-    }
-    return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
+    return train(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
   }
+
+  /// The same on rows stored in two column blocks cut at input_cut (SplitRowsBuffer), which
+  /// two threads or more read faster (see the top of this file); the same result bit for bit.
+  double step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
+              std::size_t* correct = nullptr) {
+    if (x.cut != input_cut)
+      throw Error("the batch's columns are cut at input " + std::to_string(x.cut) +
+                  ", the trainer's first layer at " + std::to_string(input_cut));
+    return train(x, labels, rows, lr, correct);
+  }
+
+  /// Whether step() reads SplitRows faster than row-major rows: on more than one thread.
+  bool prefers_split_rows() const { return pool_.size() > 1 && input_cut > 0; }
 
   /// With settings.profile: for each thread, the mean time in microseconds each phase of a
   /// step kept it working (its waits for the other threads not counted), over the steps so far.
@@ -121,6 +128,30 @@ class Trainer {
   static constexpr std::size_t depth = Net::depth;
   template <std::size_t I>
   using Layer = typename Net::template layer_type<I>;
+
+  /// A step on x, row-major rows when both its blocks start at the same address.
+  double train(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
+               std::size_t* correct) {
+    if (ws_.capacity() < rows) reserve(rows);
+    row_loss_.resize(rows);
+    const std::size_t parts = pool_.size();
+    pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
+                     timed(1,
+                           [&](std::size_t t) {
+                             per_thread_[t].correct =
+                                 forward_and_backpropagate(labels, part_of(rows, parts, t), rows);
+                             if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
+                           }),
+                     timed(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); }));
+    ++steps_;
+    if (settings_.profile) ++profiled_steps_;
+    if (correct) {
+      *correct = 0;
+      for (const auto& own : per_thread_) *correct += own.correct;
+    }
+    return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
+  }
+
   /// Inputs per block of phase 3: a block's gradient (this many rows of padded_out floats)
   /// is still in L2 when the optimizer reads it, and the sparse kernel reads all of dz (one
   /// column block after another) once per block, so fewer blocks read it less often: 784-800-10
@@ -151,15 +182,8 @@ class Trainer {
       for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(ws_.outputs[i].size());
   }
 
-  /// Where the first layer's inputs are cut in two parts: at 50.5% of them, 395 of 784, where
-  /// two threads measured the same time in phases 1 and 3 (bench_train's t0/t1 counters, H=128,
-  /// batch in cache: within 0.7 µs). Half-way, at 384, thread 1 took 2.0 µs longer in phase 3:
-  /// the lower rows of MNIST's images hold more non-zero pixels, half of them lie in the first
-  /// 407 inputs. At 407 thread 0 took 1.4-2.4 µs longer: each input also costs for itself (its bit
-  /// sets, its row of gradients), not only for its non-zeros.
-  static constexpr std::size_t first_layer_split = Layer<0>::in_size * 101 / 200;
   static constexpr Range first_layer_part(std::size_t c) {
-    return c == 0 ? Range{0, first_layer_split} : Range{first_layer_split, Layer<0>::in_size};
+    return c == 0 ? Range{0, input_cut} : Range{input_cut, Layer<0>::in_size};
   }
 
   /// The part of the first layer thread t of T sums in phase 1 (c = 2 t / T) and the threads
@@ -191,28 +215,41 @@ class Trainer {
   /// Phase 1, thread t's share of the first layer's two parts: part c sums the inputs
   /// first_layer_part(c) into first_layer_parts_[c], part 0 from the bias, part 1 from 0. One
   /// thread does both at once; two do one each; more split each part's rows.
-  void sum_first_layer(const real* x, std::size_t rows, std::size_t t) {
-    constexpr std::size_t ld = Layer<0>::padded_out, ldx = Net::template input_stride<0>();
+  void sum_first_layer(const SplitRows& x, std::size_t rows, std::size_t t) {
+    constexpr std::size_t ld = Layer<0>::padded_out;
+    const std::size_t ldx = x.stride;
     const auto& layer = net_.template layer<0>();
+    const auto sum_part = [&](std::size_t c, Range r) {
+      layer.template affine_part<Kernel>(r.size(), x.block(c) + r.begin * ldx, ldx,
+                                         first_layer_parts_[c].data() + r.begin * ld,
+                                         first_layer_part(c), c == 0);
+    };
     const std::size_t threads = pool_.size();
-    if (threads == 1)
-      return layer.template affine_two_parts<Kernel>(rows, x, ldx, first_layer_parts_[0].data(),
-                                                     first_layer_parts_[1].data(),
-                                                     first_layer_split);
-    const Range own_rows = part_of(rows, threads, t);
-    read_in_order(x + own_rows.begin * ldx, own_rows.size() * ldx);
+    if (threads == 1) {
+      if (!row_major(x)) return sum_part(0, {0, rows}), sum_part(1, {0, rows});
+      return layer.template affine_two_parts<Kernel>(rows, x.block(0), ldx,
+                                                     first_layer_parts_[0].data(),
+                                                     first_layer_parts_[1].data(), input_cut);
+    }
     const Share share = share_of(threads, t);
     const Range r = share.own(rows, t);
-    if (r.size() == 0) return;
-    layer.template affine_part<Kernel>(r.size(), x + r.begin * ldx, ldx,
-                                       first_layer_parts_[share.part].data() + r.begin * ld,
-                                       first_layer_part(share.part), share.part == 0);
+    if (row_major(x)) {
+      const Range own_rows = part_of(rows, threads, t);
+      read_in_order(x.block(0) + own_rows.begin * ldx, own_rows.size() * ldx);
+    } else {
+      read_in_order(x.block(share.part) + r.begin * ldx + first_layer_part(share.part).begin,
+                    r.size() * ldx);
+    }
+    if (r.size() > 0) sum_part(share.part, r);
   }
+
+  static bool row_major(const SplitRows& x) { return x.block(0) == x.block(1); }
 
   /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads a part of
   /// every row of x, which the hardware prefetcher streams at about a third of the speed of
   /// whole rows when the batch comes from memory (64 rows of 784, one thread: 9.6 µs for the
-  /// first halves, 7.0 for whole rows), so each first brings in its share of whole rows.
+  /// first halves, 7.0 for whole rows), so from row-major rows each first brings in its share of
+  /// whole rows, and from SplitRows its block.
   static void read_in_order(const real* p, std::size_t n) {
     constexpr std::size_t line = 64 / sizeof(real);
     real sum = 0;
@@ -223,8 +260,7 @@ class Trainer {
   /// Phase 2 on rows [part.begin, part.end) of a batch of `rows`: completes the first layer,
   /// fills the other layers' ws_.outputs, the rows' losses and every layer's dLoss/dz in
   /// ws_.gradients; returns how many rows were right.
-  std::size_t forward_and_backpropagate(const real* x, const std::uint8_t* labels, Range part,
-                                        std::size_t rows) {
+  std::size_t forward_and_backpropagate(const std::uint8_t* labels, Range part, std::size_t rows) {
     if (part.size() == 0) return 0;
     const std::size_t r0 = part.begin, n = part.size();
     Net::for_each_index([&](auto i) {
@@ -235,7 +271,7 @@ class Trainer {
                                first_layer_parts_[1].data() + r0 * Layer<0>::padded_out);
       else
         net_.template layer<I>().template forward<Kernel>(
-            n, Net::template input_of<I>(ws_, x) + r0 * ld, ld, y);
+            n, Net::template input_of<I>(ws_, nullptr) + r0 * ld, ld, y);
       if constexpr (I + 1 < depth)
         if (settings_.dropout > 0) drop_units<I>(part, y);
     });
@@ -296,20 +332,39 @@ class Trainer {
   /// Phase 3, part t of every layer's inputs: their weight gradients summed over all rows
   /// (written from zero; the bias goes with the part that starts at input 0), each block of
   /// inputs updated by the optimizer right after.
-  void gradients_and_update(const real* x, std::size_t rows, real lr, std::size_t t) {
+  void gradients_and_update(const SplitRows& x, std::size_t rows, real lr, std::size_t t) {
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Layer<I>::padded_out;
       const Range k = I == 0 ? first_layer_inputs(pool_.size(), t)
                              : part_of(Layer<I>::in_size, pool_.size(), t);
       if (k.size() == 0) return;
-      net_.template layer<I>().template gradients_by_block<Kernel>(
-          rows, Net::template input_of<I>(ws_, x), Net::template input_stride<I>(),
-          ws_.gradients[I].data(), grad_->template layer<I>(), k.begin, k.end, update_block<I>,
-          [&](std::size_t k0, std::size_t k1) {
-            optimizer_.update(net_, *grad_, lr, false, [&](auto& n) {
-              return n.template layer<I>().weights.span().subspan(k0 * ld, (k1 - k0) * ld);
+      // Inputs of the first layer's two parts come from their blocks of SplitRows: two calls,
+      // which only one thread makes (with both parts).
+      struct Piece {
+        const real* x;
+        std::size_t ld;
+        Range inputs;
+      };
+      std::array<Piece, 2> pieces{
+          Piece{Net::template input_of<I>(ws_, x.block(0)), Net::template input_stride<I>(), k},
+          Piece{nullptr, 0, {k.end, k.end}}};
+      if constexpr (I == 0)
+        if (!row_major(x)) {
+          const std::size_t cut = std::clamp(input_cut, k.begin, k.end);
+          pieces = {Piece{x.block(0), x.stride, {k.begin, cut}},
+                    Piece{x.block(1), x.stride, {cut, k.end}}};
+        }
+      for (const Piece& piece : pieces) {
+        if (piece.inputs.size() == 0) continue;
+        net_.template layer<I>().template gradients_by_block<Kernel>(
+            rows, piece.x, piece.ld, ws_.gradients[I].data(), grad_->template layer<I>(),
+            piece.inputs.begin, piece.inputs.end, update_block<I>,
+            [&](std::size_t k0, std::size_t k1) {
+              optimizer_.update(net_, *grad_, lr, false, [&](auto& n) {
+                return n.template layer<I>().weights.span().subspan(k0 * ld, (k1 - k0) * ld);
+              });
             });
-          });
+      }
       if (k.begin == 0)
         optimizer_.update(net_, *grad_, lr, true,
                           [](auto& n) { return n.template layer<I>().bias.span(); });

@@ -8,6 +8,7 @@
 
 #include "dr/config.hpp"
 #include "dr/data/dataset.hpp"
+#include "dr/data/split_rows.hpp"
 #include "dr/random.hpp"
 
 namespace dr {
@@ -21,6 +22,16 @@ inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> row
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const auto image = data.image(rows[r]);
     for (std::size_t k = 0; k < image_pixels; ++k) x[r * image_pixels + k] = image[k] * pixel_scale;
+    if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
+  }
+}
+
+/// The same into rows stored as SplitRows.
+inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> rows,
+                         SplitRowsBuffer& x, std::uint8_t* labels = nullptr) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto image = data.image(rows[r]);
+    x.set_row(r, [&](std::size_t k) { return image[k] * pixel_scale; });
     if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
   }
 }

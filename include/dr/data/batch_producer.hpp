@@ -18,12 +18,15 @@
 
 #include "dr/array.hpp"
 #include "dr/config.hpp"
+#include "dr/data/split_rows.hpp"
 
 namespace dr {
 
-/// One batch of float rows and their labels.
+/// One batch of float rows and their labels; the rows in `x`, or in `split` if the filler
+/// stores them so (a trainer of two threads or more reads SplitRows faster).
 struct BatchSlot {
   AlignedBuffer<real> x;
+  SplitRowsBuffer split;
   std::vector<std::uint8_t> labels;
   std::size_t rows = 0;
 };
