@@ -86,17 +86,18 @@ class Trainer {
   /// network classified right before the update.
   double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
-    return train(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
+    return run_step(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
   }
 
   /// The same on rows stored in two column blocks cut at input_cut (SplitRowsBuffer), which
   /// two threads or more read faster (see the top of this file); the same result bit for bit.
+  /// (Row-major rows of any stride pass as SplitRows with both bases at the first row.)
   double step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
     if (x.cut != input_cut)
       throw Error("the batch's columns are cut at input " + std::to_string(x.cut) +
                   ", the trainer's first layer at " + std::to_string(input_cut));
-    return train(x, labels, rows, lr, correct);
+    return run_step(x, labels, rows, lr, correct);
   }
 
   /// Whether step() reads SplitRows faster than row-major rows: on more than one thread.
@@ -130,8 +131,8 @@ class Trainer {
   using Layer = typename Net::template layer_type<I>;
 
   /// A step on x, row-major rows when both its blocks start at the same address.
-  double train(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
-               std::size_t* correct) {
+  double run_step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
+                  std::size_t* correct) {
     if (ws_.capacity() < rows) reserve(rows);
     row_loss_.resize(rows);
     const std::size_t parts = pool_.size();
@@ -235,23 +236,24 @@ class Trainer {
     const Range r = share.own(rows, t);
     if (row_major(x)) {
       const Range own_rows = part_of(rows, threads, t);
-      read_in_order(x.block(0) + own_rows.begin * ldx, own_rows.size() * ldx);
+      read_rows(x.block(0) + own_rows.begin * ldx, own_rows.size(), ldx, Net::in_size);
     } else {
-      read_in_order(x.block(share.part) + r.begin * ldx + first_layer_part(share.part).begin,
-                    r.size() * ldx);
+      const Range part = first_layer_part(share.part);
+      read_rows(x.block(share.part) + r.begin * ldx + part.begin, r.size(), ldx, part.size());
     }
     if (r.size() > 0) sum_part(share.part, r);
   }
 
   static bool row_major(const SplitRows& x) { return x.block(0) == x.block(1); }
 
-  /// Reads n floats from p in order, one per cache line. Each thread of phase 1 reads a part of
-  /// every row of x, which the hardware prefetcher streams at about a third of the speed of
-  /// whole rows when the batch comes from memory (64 rows of 784, one thread: 9.6 µs for the
-  /// first halves, 7.0 for whole rows), so from row-major rows each first brings in its share of
-  /// whole rows, and from SplitRows its block.
-  static void read_in_order(const real* p, std::size_t n) {
+  /// Reads `rows` rows of `width` floats, `ld` apart, from p in order, one float per cache line.
+  /// Each thread of phase 1 reads a part of every row of x, which the hardware prefetcher streams
+  /// at about a third of the speed of whole rows when the batch comes from memory (64 rows of 784,
+  /// one thread: 9.6 µs for the first halves, 7.0 for whole rows), so from row-major rows each
+  /// first brings in its share of whole rows, and from SplitRows its block.
+  static void read_rows(const real* p, std::size_t rows, std::size_t ld, std::size_t width) {
     constexpr std::size_t line = 64 / sizeof(real);
+    const std::size_t n = rows == 0 ? 0 : (rows - 1) * ld + width;  // nothing past the last row
     real sum = 0;
     for (std::size_t i = 0; i < n; i += line) sum += p[i];
     [[maybe_unused]] volatile real sink = sum;
@@ -345,9 +347,9 @@ class Trainer {
         std::size_t ld;
         Range inputs;
       };
-      std::array<Piece, 2> pieces{
-          Piece{Net::template input_of<I>(ws_, x.block(0)), Net::template input_stride<I>(), k},
-          Piece{nullptr, 0, {k.end, k.end}}};
+      std::array<Piece, 2> pieces{Piece{Net::template input_of<I>(ws_, x.block(0)),
+                                        I == 0 ? x.stride : Net::template input_stride<I>(), k},
+                                  Piece{nullptr, 0, {k.end, k.end}}};
       if constexpr (I == 0)
         if (!row_major(x)) {
           const std::size_t cut = std::clamp(input_cut, k.begin, k.end);

@@ -20,6 +20,7 @@ namespace dr {
 /// A view of rows in two column blocks: block(c)[r * stride + k] is input k of row r, for k in
 /// block c's inputs ([0, cut) or [cut, width)). Each block's base is offset by its first input,
 /// so one index formula serves both blocks and the kernels address either like row-major rows.
+/// Row-major rows x, `stride` apart, are SplitRows too, with both bases x.
 struct SplitRows {
   std::array<const real*, 2> base;
   std::size_t stride, cut;
