@@ -15,25 +15,33 @@ namespace dr {
 
 inline constexpr real pixel_scale = real(1) / 255;
 
+namespace detail {
+/// For each of the rows `rows` of `data`, batch row r: write_row(r, pixel) with pixel(k) its
+/// input k as a float in [0, 1], and its label (if labelled) into labels[r].
+template <class WriteRow>
+void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, std::uint8_t* labels,
+                 WriteRow&& write_row) {
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto image = data.image(rows[r]);
+    write_row(r, [&](std::size_t k) { return image[k] * pixel_scale; });
+    if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
+  }
+}
+}  // namespace detail
+
 /// Copies the rows `rows` of `data` as floats in [0, 1] into x (row stride image_pixels) and
 /// their labels (if labelled) into labels.
 inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> rows, real* x,
                          std::uint8_t* labels = nullptr) {
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto image = data.image(rows[r]);
-    for (std::size_t k = 0; k < image_pixels; ++k) x[r * image_pixels + k] = image[k] * pixel_scale;
-    if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
-  }
+  detail::gather_rows(data, rows, labels, [x](std::size_t r, auto pixel) {
+    for (std::size_t k = 0; k < image_pixels; ++k) x[r * image_pixels + k] = pixel(k);
+  });
 }
 
 /// The same into rows stored as SplitRows.
 inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> rows,
                          SplitRowsBuffer& x, std::uint8_t* labels = nullptr) {
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto image = data.image(rows[r]);
-    x.set_row(r, [&](std::size_t k) { return image[k] * pixel_scale; });
-    if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
-  }
+  detail::gather_rows(data, rows, labels, [&x](std::size_t r, auto pixel) { x.set_row(r, pixel); });
 }
 
 /// 0, 1, ..., n - 1.

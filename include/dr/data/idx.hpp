@@ -151,14 +151,13 @@ IdxContent read_idx(std::span<const std::uint8_t> bytes, std::string_view name, 
   };
   if (const auto length = in.known_length(); length && *length != declared) mismatch(*length);
 
-  // Raw data is already known to be all there; gzipped data proves itself a slice at a time.
+  // Raw data is already known to be all there, and taken at once; gzipped data proves itself a
+  // slice at a time.
   if (!in.gzipped()) content.data = in.take_raw(data_bytes);
   std::size_t filled = content.data.size();
   while (filled < data_bytes) {
     const std::size_t want =
-        in.gzipped()
-            ? std::min<std::uint64_t>(data_bytes, std::max<std::size_t>(2 * filled, 1 << 20))
-            : data_bytes;
+        std::min<std::uint64_t>(data_bytes, std::max<std::size_t>(2 * filled, 1 << 20));
     content.data.resize(want);
     const std::size_t read = in.read(content.data.data() + filled, want - filled);
     filled += read;
