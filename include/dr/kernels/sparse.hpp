@@ -256,7 +256,7 @@ struct Sparse : Simd {
 
   /// weight_grad_by_block (reference.hpp) with the non-zero inputs collected once for all blocks.
   /// Out of line: inlined into the Trainer's phase 3, its inner loop ran out of registers
-  /// (bench_train, 784-128-10, one thread: phase 3 took 60-65 µs against 45-48).
+  /// (bench_train, 784-128-10, one thread: phase 3 took 59-65 µs against 44-48).
   template <std::size_t In, std::size_t Np, class Done>
   [[gnu::noinline]] static void weight_grad_blocks(std::size_t rows, const real* x, std::size_t ldx,
                                                    const real* dz, real* dw, std::size_t k_begin,
