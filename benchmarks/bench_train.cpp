@@ -117,8 +117,9 @@ template <class Net>
 struct Ours {
   dr::Trainer<Net, dr::Sgd<Net>> trainer;
   // Profiled: six clock readings a step, about 0.1% of one at H=128 (a step takes 110 µs).
-  Ours(Net& net, std::size_t, std::size_t threads)
-      : trainer(net, dr::Sgd<Net>(sgd), {.threads = threads, .profile = true}) {}
+  Ours(Net& net, std::size_t, std::size_t threads, dr::Handover handover)
+      : trainer(net, dr::Sgd<Net>(sgd),
+                {.threads = threads, .profile = true, .handover = handover}) {}
   /// Rows [at, at + rows) of the epoch, in the layout the trainer reads fastest.
   double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
     const std::uint8_t* labels = data.labels.data() + at;
@@ -130,7 +131,7 @@ struct Ours {
 template <class Net>
 struct Blas {
   BlasTrainer<Net> trainer;
-  Blas(Net& net, std::size_t batch, std::size_t) : trainer(net, batch) {}
+  Blas(Net& net, std::size_t batch, std::size_t, dr::Handover) : trainer(net, batch) {}
   double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
     return trainer.step(data.x.data() + at * In, data.labels.data() + at, rows, lr);
   }
@@ -138,26 +139,32 @@ struct Blas {
 
 template <template <class> class Impl, std::size_t H>
 void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::size_t threads,
-                 bool cached = false) {
+                 bool cached, dr::Handover handover) {
   using Net = dr::Network<784, H, 10>;
   const Epoch& data = epoch_data(noise);
   const std::size_t rows = data.labels.size();
   double loss = 0;
   std::vector<std::array<double, dr::step_phases>> phases;
+  bool streamed = false;
   for (auto _ : state) {
     state.PauseTiming();
     auto net = dr::make_network<Net>(1);
-    Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads));
+    Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads), handover);
     state.ResumeTiming();
     loss = 0;
     for (std::size_t start = 0; start < rows; start += batch) {
       const std::size_t n = std::min(batch, rows - start), at = cached ? 0 : start;
       loss += impl.step(data, at, n, learning_rate) * n;
     }
-    if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) phases = impl.trainer.phase_microseconds();
+    if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) {
+      phases = impl.trainer.phase_microseconds();
+      streamed = impl.trainer.streamed();
+    }
   }
   // The cases that name their thread count (/T:n) report how long each thread worked in each
   // phase of a step, in µs: "t1.p3" is thread 1 in phase 3 (the last epoch's mean).
+  // Whether the last step's threads streamed the rows they hand each other (Handover).
+  if (threads > 1) state.counters["streamed"] = streamed;
   if (threads > 0)
     for (std::size_t t = 0; t < phases.size(); ++t)
       for (std::size_t p = 0; p < dr::step_phases; ++p)
@@ -178,12 +185,14 @@ void register_size() {
       std::snprintf(tail, sizeof tail, "/H:%zu/B:%zu/noise:%g", H, batch, double(noise));
       // Threaded cases (names ending /T:n) are timed by the wall clock, the others by CPU time
       // (see bench_forward.cpp).
-      auto add = [&](const std::string& impl, auto fn, std::size_t threads = 0,
-                     bool cached = false) {
+      auto add = [&](const std::string& impl, auto fn, std::size_t threads = 0, bool cached = false,
+                     dr::Handover handover = dr::Handover::automatic,
+                     const char* handover_name = "") {
         const std::string name = "train/" + impl + tail + (cached ? "/x:cached" : "") +
-                                 (threads ? "/T:" + std::to_string(threads) : "");
-        auto* b = benchmark::RegisterBenchmark(
-            name.c_str(), [=](benchmark::State& s) { fn(s, batch, noise, threads, cached); });
+                                 (threads ? "/T:" + std::to_string(threads) : "") + handover_name;
+        auto* b = benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
+          fn(s, batch, noise, threads, cached, handover);
+        });
         b->Unit(benchmark::kMillisecond);
         if (threads) bench::threaded(b);
       };
@@ -192,6 +201,12 @@ void register_size() {
       if (batch == 64 && noise == 0)
         for (bool cached : {false, true})
           for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, threads, cached);
+      // Both ways of passing rows between the threads, whatever the automatic choice would be
+      // (the host moves the cores; cores/round_trip tells where they were).
+      if (batch == 64 && noise == 0) {
+        add("ours", train_epoch<Ours, H>, 2, false, dr::Handover::in_place, "/handover:in_place");
+        add("ours", train_epoch<Ours, H>, 2, false, dr::Handover::streamed, "/handover:streamed");
+      }
     }
 }
 

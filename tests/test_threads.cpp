@@ -18,18 +18,22 @@ using dr::real;
 using Net = dr::Network<784, 48, 10>;
 
 /// Trains a fresh network for `steps` steps of `rows` rows on T threads, given the batches as
-/// rows or as SplitRows; returns it and the losses.
+/// rows or as SplitRows, the threads passing rows as `handover` says; returns it and the losses.
 template <class Net = Net>
-std::pair<std::unique_ptr<Net>, std::vector<double>> train(std::size_t threads, std::size_t rows,
-                                                           int steps, real dropout = 0,
-                                                           bool split = false) {
+std::pair<std::unique_ptr<Net>, std::vector<double>> train(
+    std::size_t threads, std::size_t rows, int steps, real dropout = 0, bool split = false,
+    dr::Handover handover = dr::Handover::automatic) {
   const auto data = dr::test::synthetic_digits(rows * steps, 21);
   const std::size_t all = rows * steps;
   std::vector<real> x(all * dr::image_pixels);
   dr::gather_batch(data, dr::all_rows(all), x.data());
   auto net = dr::make_network<Net>(6);
   dr::Trainer trainer(*net, dr::Sgd<Net>({.momentum = 0.9f, .nesterov = true}),
-                      {.label_smoothing = 0.1f, .dropout = dropout, .seed = 3, .threads = threads});
+                      {.label_smoothing = 0.1f,
+                       .dropout = dropout,
+                       .seed = 3,
+                       .threads = threads,
+                       .handover = handover});
   REQUIRE(trainer.threads() == threads);
   REQUIRE(trainer.prefers_split_rows() == (threads > 1));
   dr::SplitRowsBuffer blocks;
@@ -116,6 +120,40 @@ TEST_CASE("threads: a phase that throws stops run_phases after that phase", "[th
   REQUIRE(third == 3);
 }
 
+TEST_CASE("threads: the pool measures how far apart its threads run", "[threads]") {
+  REQUIRE(dr::WorkerPool(1).round_trip_ns(3) == 0);
+  for (std::size_t threads : {2, 3}) {
+    dr::WorkerPool pool(threads);
+    const double ns = pool.round_trip_ns(3);
+    INFO(threads << " threads: " << ns << " ns");
+    REQUIRE(ns > 0);
+    REQUIRE(ns < 1e9);  // a round trip, not a stuck or unmeasured one
+    int runs = 0;       // the pool still runs tasks afterwards
+    pool.run([&](std::size_t t) {
+      if (t == 0) runs = 1;
+    });
+    REQUIRE(runs == 1);
+  }
+}
+
+TEST_CASE("threads: the parts of a range outside another", "[threads]") {
+  const auto outside = [](dr::Range r, dr::Range hole) {
+    std::vector<dr::Range> parts;
+    dr::for_each_outside(r, hole, [&](dr::Range q) { parts.push_back(q); });
+    return parts;
+  };
+  using V = std::vector<dr::Range>;
+  REQUIRE(outside({0, 64}, {0, 32}) == V{{32, 64}});
+  REQUIRE(outside({0, 64}, {32, 64}) == V{{0, 32}});
+  REQUIRE(outside({0, 64}, {21, 42}) == V{{0, 21}, {42, 64}});
+  REQUIRE(outside({21, 42}, {0, 32}) == V{{32, 42}});
+  REQUIRE(outside({10, 20}, {30, 40}) == V{{10, 20}});
+  REQUIRE(outside({10, 20}, {0, 5}) == V{{10, 20}});
+  REQUIRE(outside({10, 20}, {0, 40}).empty());
+  REQUIRE(outside({10, 20}, {15, 15}) == V{{10, 15}, {15, 20}});
+  REQUIRE(outside({5, 5}, {0, 1}).empty());
+}
+
 TEST_CASE("threads: parts cover the range without gaps or overlap", "[threads]") {
   for (std::size_t n : {0, 1, 7, 64})
     for (std::size_t parts : {1, 2, 3, 8}) {
@@ -136,15 +174,19 @@ TEMPLATE_TEST_CASE("threads: training gives the same model bit for bit with 1 to
   // 2 threads sum one part of the first layer's inputs each, 3 and 4 share the parts' rows.
   // Dropout's masks must not depend on which thread draws them either. (48 hidden units go
   // dense under AVX-512, 128 sparse: both kernels are split.)
-  // Given as SplitRows, every thread count gives the model of rows on one thread too.
+  // Given as SplitRows, every thread count gives the model of rows on one thread too, and so
+  // does either way of handing rows between the threads.
   const real dropout = GENERATE(0.0f, 0.3f);
+  const auto handover = GENERATE(dr::Handover::in_place, dr::Handover::streamed);
   for (std::size_t rows : {64, 5, 1}) {
-    INFO("rows per batch " << rows << ", dropout " << dropout);
+    INFO("rows per batch " << rows << ", dropout " << dropout << ", rows handed over "
+                           << (handover == dr::Handover::streamed ? "streamed" : "in place"));
     const auto [one, one_losses] = train<TestType>(1, rows, 6, dropout);
     for (std::size_t threads : {1, 2, 3, 4})
       for (bool split : {false, true}) {
         INFO("threads " << threads << (split ? ", split rows" : ", rows"));
-        const auto [many, many_losses] = train<TestType>(threads, rows, 6, dropout, split);
+        const auto [many, many_losses] =
+            train<TestType>(threads, rows, 6, dropout, split, handover);
         REQUIRE(many_losses == one_losses);
         REQUIRE(*many == *one);
       }
@@ -167,9 +209,10 @@ TEMPLATE_TEST_CASE("threads: networks of few inputs train the same on 1 to 3 thr
     blocks.reset(rows * steps, Small::in_size, SmallTrainer::input_cut);
     blocks.assign(rows * steps, x.data());
   }
-  const auto train_small = [&](std::size_t threads, bool split) {
+  const auto train_small = [&](std::size_t threads, bool split, dr::Handover handover) {
     auto net = dr::make_network<Small>(7);
-    SmallTrainer trainer(*net, dr::Sgd<Small>({.momentum = 0.9f}), {.threads = threads});
+    SmallTrainer trainer(*net, dr::Sgd<Small>({.momentum = 0.9f}),
+                         {.threads = threads, .handover = handover});
     REQUIRE(trainer.prefers_split_rows() == (splittable && threads > 1));
     std::vector<double> losses;
     for (std::size_t s = 0; s < steps; ++s)
@@ -179,15 +222,17 @@ TEMPLATE_TEST_CASE("threads: networks of few inputs train the same on 1 to 3 thr
                                             labels.data() + s * rows, rows, 0.1f));
     return std::pair{std::move(net), losses};
   };
-  const auto [one, one_losses] = train_small(1, false);
+  const auto [one, one_losses] = train_small(1, false, dr::Handover::automatic);
   for (std::size_t threads : {1, 2, 3})
-    for (bool split : {false, true}) {
-      if (split && !splittable) continue;
-      INFO("threads " << threads << (split ? ", split rows" : ", rows"));
-      const auto [many, many_losses] = train_small(threads, split);
-      REQUIRE(many_losses == one_losses);
-      REQUIRE(*many == *one);
-    }
+    for (bool split : {false, true})
+      for (auto handover : {dr::Handover::in_place, dr::Handover::streamed}) {
+        if (split && !splittable) continue;
+        INFO("threads " << threads << (split ? ", split rows" : ", rows")
+                        << (handover == dr::Handover::streamed ? ", streamed" : ", in place"));
+        const auto [many, many_losses] = train_small(threads, split, handover);
+        REQUIRE(many_losses == one_losses);
+        REQUIRE(*many == *one);
+      }
   REQUIRE(one_losses.back() != one_losses.front());  // it did train
 }
 

@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -117,6 +119,38 @@ class WorkerPool {
     for (auto& e : errors_)
       if (auto error = std::exchange(e, nullptr); error && !first) first = error;
     if (first) std::rethrow_exception(first);
+  }
+
+  /// How far apart the cores are: the shortest of `trips` round trips of a cache line between
+  /// thread 0 and the thread furthest from it, in ns (0 on one thread). The host may move a
+  /// virtual machine's cores from one L3 cache to two and back while a program runs: on the
+  /// Zen 5 used here, 55-80 ns on one L3 and 420-510 ns on two (bench_train's cores/round_trip).
+  double round_trip_ns(int trips) {
+    double furthest = 0;
+    for (std::size_t other = 1; other < size(); ++other) {
+      alignas(64) std::atomic<int> ball{0};  // odd: on its way to `other`; even: back
+      double shortest = std::numeric_limits<double>::infinity();
+      const auto await = [&ball](int value) {
+        for (int spin = 0; ball.load(std::memory_order_acquire) != value; ++spin)
+          spin::relax(std::min(spin, spin::pause_limit));
+      };
+      run([&](std::size_t t) {
+        for (int i = 0; i < trips; ++i)
+          if (t == 0) {
+            const auto start = std::chrono::steady_clock::now();
+            ball.store(2 * i + 1, std::memory_order_release);
+            await(2 * i + 2);
+            const std::chrono::duration<double, std::nano> trip =
+                std::chrono::steady_clock::now() - start;
+            shortest = std::min(shortest, trip.count());
+          } else if (t == other) {
+            await(2 * i + 1);
+            ball.store(2 * i + 2, std::memory_order_release);
+          }
+      });
+      furthest = std::max(furthest, shortest);
+    }
+    return furthest;
   }
 
   /// Runs phases(t)... on every thread t as run() runs one task, each thread waiting after each

@@ -18,6 +18,17 @@
 // the README's Performance section has the measurements.) Given the batch as SplitRows, cut
 // where the first layer is (Trainer::input_cut), each thread also reads one contiguous block of
 // the batch instead of a part of every row.
+// Handing rows over (Handover). In place, all threads compute in one set of buffers, and a
+// thread writes lines that another core read a phase earlier: each store must first take the
+// line back from that core. With the cores on one L3 cache that is cheap; on two (the host
+// moves this machine's cores between the two) each such line costs a trip between the cores,
+// and stores cannot run far ahead of those trips. Streamed, each thread computes in buffers of
+// its own (ThreadBuffers), which no other thread touches, writes the rows others need into
+// shared ones (handed_) with streaming stores (kernels/stream.hpp), which take no line from
+// anyone, and the others copy them from there (from memory) into theirs at the start of the
+// next phase. On the Zen 5 used here, two threads took 10-14% less time per epoch streamed
+// with the cores far apart, and 6-16% more with them close, so by default the Trainer measures
+// how far apart they are every few hundred steps and chooses (see the README).
 // The first layer is always summed in the same two parts, and no gradient is ever split into
 // partial sums, so the result does not depend on T at all: the same seed gives the same model
 // bit for bit with any thread count, on rows or on SplitRows (tests/test_threads.cpp checks it).
@@ -40,6 +51,7 @@
 #include "dr/array.hpp"
 #include "dr/data/split_rows.hpp"
 #include "dr/error.hpp"
+#include "dr/kernels/stream.hpp"
 #include "dr/loss.hpp"
 #include "dr/network.hpp"
 #include "dr/parallel.hpp"
@@ -47,12 +59,20 @@
 
 namespace dr {
 
+/// How threads pass each other the rows of a step (see the top of this file).
+enum class Handover {
+  automatic,  ///< through memory while the cores are far apart (re-checked every 256 steps)
+  in_place,   ///< every thread reads and writes the step's rows in one set of buffers
+  streamed,   ///< each thread computes in buffers of its own and streams the rows to the others
+};
+
 struct TrainerSettings {
   real label_smoothing = 0;
   real dropout = 0;        ///< probability of zeroing a hidden unit in a training row, in [0, 1)
   std::uint64_t seed = 0;  ///< of the dropout masks
   std::size_t threads = 1;
   bool profile = false;  ///< time every phase on every thread (Trainer::phase_microseconds)
+  Handover handover = Handover::automatic;
 };
 
 /// Phases of a training step (see the top of this file).
@@ -73,6 +93,7 @@ class Trainer {
       : net_(net),
         optimizer_(std::move(optimizer)),
         grad_(make_zeroed<Net>()),
+        own_(std::max<std::size_t>(1, settings.threads)),
         settings_(settings),
         keep_scale_(settings.dropout > 0 ? 1 / (1 - settings.dropout) : real(1)),
         pool_(settings.threads),
@@ -102,6 +123,10 @@ class Trainer {
 
   /// Whether step() reads SplitRows faster than row-major rows: on more than one thread.
   bool prefers_split_rows() const { return pool_.size() > 1 && input_cut > 0; }
+
+  /// Whether the last step streamed its rows between the threads (Handover::streamed), as
+  /// Handover::automatic decides from where the cores are.
+  bool streamed() const { return streamed_; }
 
   /// With settings.profile: for each thread, the mean time in microseconds each phase of a
   /// step kept it working (its waits for the other threads not counted), over the steps so far.
@@ -133,14 +158,13 @@ class Trainer {
   /// A step on x, row-major rows when both its blocks start at the same address.
   double run_step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
                   std::size_t* correct) {
-    if (ws_.capacity() < rows) reserve(rows);
+    if (own_[0].ws.capacity() < rows) reserve(rows);
+    choose_handover();
     row_loss_.resize(rows);
-    const std::size_t parts = pool_.size();
     pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
                      timed(1,
                            [&](std::size_t t) {
-                             per_thread_[t].correct =
-                                 forward_and_backpropagate(labels, part_of(rows, parts, t), rows);
+                             per_thread_[t].correct = forward_and_backpropagate(labels, rows, t);
                              if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
                            }),
                      timed(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); }));
@@ -164,6 +188,31 @@ class Trainer {
   static constexpr std::size_t update_block = std::max<std::size_t>(
       12, update_block_bytes / (Layer<I>::padded_out * sizeof(real)) / 12 * 12);
 
+  /// Cores further apart than this round trip of a cache line (WorkerPool::round_trip_ns) take
+  /// rows from memory sooner than from each other's caches: on the Zen 5 used here streaming
+  /// paid with the cores 420-470 ns apart and cost with them 58-76 ns apart (see the top of
+  /// this file); the threshold lies between.
+  static constexpr double streamed_beyond_ns = 250;
+  /// Steps between checks of where the cores are; a check costs a few round trips (2-5 µs).
+  static constexpr std::uint64_t handover_check_steps = 256;
+
+  void choose_handover() {
+    if (pool_.size() == 1) return;
+    switch (settings_.handover) {
+      case Handover::in_place:
+        streamed_ = false;
+        return;
+      case Handover::streamed:
+        streamed_ = true;
+        return;
+      case Handover::automatic:
+        if (!checked_handover_ || steps_ % handover_check_steps == 0)
+          streamed_ = pool_.round_trip_ns(5) > streamed_beyond_ns;
+        checked_handover_ = true;
+        return;
+    }
+  }
+
   /// Phase `phase` of a step, f(t) on thread t, timing each thread's part if profiling.
   template <class F>
   auto timed(std::size_t phase, F f) {
@@ -177,10 +226,14 @@ class Trainer {
   }
 
   void reserve(std::size_t rows) {
-    ws_.reserve(rows);
-    for (auto& part : first_layer_parts_) part.resize(ws_.capacity() * Layer<0>::padded_out);
+    const auto make_room = [rows](ThreadBuffers& b) {
+      b.ws.reserve(rows);
+      for (auto& part : b.first_layer_parts) part.resize(rows * Layer<0>::padded_out);
+    };
+    for (auto& own : own_) make_room(own);
+    if (own_.size() > 1) make_room(handed_);
     if (settings_.dropout > 0)
-      for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(ws_.outputs[i].size());
+      for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(own_[0].ws.outputs[i].size());
   }
 
   static constexpr Range first_layer_part(std::size_t c) {
@@ -214,23 +267,23 @@ class Trainer {
   }
 
   /// Phase 1, thread t's share of the first layer's two parts: part c sums the inputs
-  /// first_layer_part(c) into first_layer_parts_[c], part 0 from the bias, part 1 from 0. One
+  /// first_layer_part(c) into first_layer_parts[c], part 0 from the bias, part 1 from 0. One
   /// thread does both at once; two do one each; more split each part's rows.
   void sum_first_layer(const SplitRows& x, std::size_t rows, std::size_t t) {
     constexpr std::size_t ld = Layer<0>::padded_out;
     const std::size_t ldx = x.stride;
     const auto& layer = net_.template layer<0>();
+    auto& parts = mine(t).first_layer_parts;
     const auto sum_part = [&](std::size_t c, Range r) {
       layer.template affine_part<Kernel>(r.size(), x.block(c) + r.begin * ldx, ldx,
-                                         first_layer_parts_[c].data() + r.begin * ld,
-                                         first_layer_part(c), c == 0);
+                                         parts[c].data() + r.begin * ld, first_layer_part(c),
+                                         c == 0);
     };
     const std::size_t threads = pool_.size();
     if (threads == 1) {
       if (!row_major(x)) return sum_part(0, {0, rows}), sum_part(1, {0, rows});
-      return layer.template affine_two_parts<Kernel>(rows, x.block(0), ldx,
-                                                     first_layer_parts_[0].data(),
-                                                     first_layer_parts_[1].data(), input_cut);
+      return layer.template affine_two_parts<Kernel>(rows, x.block(0), ldx, parts[0].data(),
+                                                     parts[1].data(), input_cut);
     }
     const Share share = share_of(threads, t);
     const Range r = share.own(rows, t);
@@ -241,7 +294,26 @@ class Trainer {
       const Range part = first_layer_part(share.part);
       read_rows(x.block(share.part) + r.begin * ldx + part.begin, r.size(), ldx, part.size());
     }
-    if (r.size() > 0) sum_part(share.part, r);
+    if (r.size() == 0) return;
+    sum_part(share.part, r);
+    // The rows of the part that other threads complete in phase 2.
+    if (streamed_)
+      for_each_outside(r, part_of(rows, threads, t), [&](Range q) {
+        hand_over(handed_.first_layer_parts[share.part], parts[share.part], q, ld);
+      });
+  }
+
+  /// Rows q of `from` (rows of `width` floats) into `to` with streaming stores, for other
+  /// threads to take (see the top of this file).
+  static void hand_over(AlignedBuffer<real>& to, const AlignedBuffer<real>& from, Range q,
+                        std::size_t width) {
+    kernels::stream_copy(to.data() + q.begin * width, from.data() + q.begin * width,
+                         q.size() * width);
+  }
+  /// Rows q of what other threads handed over (`from`) into this thread's `to`.
+  static void take_over(AlignedBuffer<real>& to, const AlignedBuffer<real>& from, Range q,
+                        std::size_t width) {
+    std::copy_n(from.data() + q.begin * width, q.size() * width, to.data() + q.begin * width);
   }
 
   static bool row_major(const SplitRows& x) { return x.block(0) == x.block(1); }
@@ -259,27 +331,39 @@ class Trainer {
     [[maybe_unused]] volatile real sink = sum;
   }
 
-  /// Phase 2 on rows [part.begin, part.end) of a batch of `rows`: completes the first layer,
-  /// fills the other layers' ws_.outputs, the rows' losses and every layer's dLoss/dz in
-  /// ws_.gradients; returns how many rows were right.
-  std::size_t forward_and_backpropagate(const std::uint8_t* labels, Range part, std::size_t rows) {
+  /// Phase 2 on thread t's rows of a batch of `rows`: completes the first layer, fills the
+  /// other layers' outputs, the rows' losses and every layer's dLoss/dz in the thread's
+  /// workspace, and hands over what phase 3 needs of them; returns how many rows were right.
+  std::size_t forward_and_backpropagate(const std::uint8_t* labels, std::size_t rows,
+                                        std::size_t t) {
+    const std::size_t threads = pool_.size();
+    const Range part = part_of(rows, threads, t);
     if (part.size() == 0) return 0;
     const std::size_t r0 = part.begin, n = part.size();
+    Workspace<Net>& ws = mine(t).ws;
+    auto& parts = mine(t).first_layer_parts;
+    if (streamed_) {
+      const Share share = share_of(threads, t);
+      for (std::size_t c = 0; c < 2; ++c)
+        for_each_outside(part, c == share.part ? share.own(rows, t) : Range{0, 0}, [&](Range q) {
+          take_over(parts[c], handed_.first_layer_parts[c], q, Layer<0>::padded_out);
+        });
+    }
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Net::template input_stride<I>();
-      real* y = ws_.outputs[I].data() + r0 * Layer<I>::padded_out;
+      real* y = ws.outputs[I].data() + r0 * Layer<I>::padded_out;
       if constexpr (I == 0)
-        Layer<0>::activate_sum(n, y, first_layer_parts_[0].data() + r0 * Layer<0>::padded_out,
-                               first_layer_parts_[1].data() + r0 * Layer<0>::padded_out);
+        Layer<0>::activate_sum(n, y, parts[0].data() + r0 * Layer<0>::padded_out,
+                               parts[1].data() + r0 * Layer<0>::padded_out);
       else
         net_.template layer<I>().template forward<Kernel>(
-            n, Net::template input_of<I>(ws_, nullptr) + r0 * ld, ld, y);
+            n, Net::template input_of<I>(ws, nullptr) + r0 * ld, ld, y);
       if constexpr (I + 1 < depth)
         if (settings_.dropout > 0) drop_units<I>(part, y);
     });
     constexpr std::size_t ld = Net::last_layer::padded_out;
-    const real* logits = ws_.outputs[depth - 1].data();
-    real* dlogits = ws_.gradients[depth - 1].data();
+    const real* logits = ws.outputs[depth - 1].data();
+    real* dlogits = ws.gradients[depth - 1].data();
     std::size_t right = 0;
     for (std::size_t r = part.begin; r < part.end; ++r) {
       row_loss_[r] =
@@ -287,8 +371,21 @@ class Trainer {
                                                real(1) / rows, settings_.label_smoothing);
       right += argmax(logits + r * ld, Net::out_size) == labels[r];
     }
-    backpropagate<depth - 1>(r0, n);
+    backpropagate<depth - 1>(ws, r0, n);
+    if (streamed_) pass_rows_of_phase_2(handed_.ws, ws, part, hand_over);
     return right;
+  }
+
+  /// move(to, from, rows q, width) on every buffer phase 2 fills and phase 3 reads: the layers'
+  /// dLoss/dz and the outputs that are another layer's input.
+  template <class Move>
+  static void pass_rows_of_phase_2(Workspace<Net>& to, const Workspace<Net>& from, Range q,
+                                   Move move) {
+    Net::for_each_index([&](auto i) {
+      constexpr std::size_t I = decltype(i)::value, width = Layer<I>::padded_out;
+      move(to.gradients[I], from.gradients[I], q, width);
+      if constexpr (I + 1 < depth) move(to.outputs[I], from.outputs[I], q, width);
+    });
   }
 
   /// Draws the dropout mask of hidden layer I for the part's rows into keep_[I] (0 or the keep
@@ -313,9 +410,9 @@ class Trainer {
   }
 
   template <std::size_t I>
-  void backpropagate(std::size_t r0, std::size_t n) {
+  void backpropagate(Workspace<Net>& ws, std::size_t r0, std::size_t n) {
     constexpr std::size_t ld = Layer<I>::padded_out;
-    real* dy = ws_.gradients[I].data() + r0 * ld;
+    real* dy = ws.gradients[I].data() + r0 * ld;
     real y_scale = 1;
     if constexpr (I + 1 < depth)
       if (settings_.dropout > 0) {
@@ -325,20 +422,25 @@ class Trainer {
         y_scale = keep_scale_;
       }
     real* dx = nullptr;
-    if constexpr (I > 0) dx = ws_.gradients[I - 1].data() + r0 * Net::template input_stride<I>();
+    if constexpr (I > 0) dx = ws.gradients[I - 1].data() + r0 * Net::template input_stride<I>();
     net_.template layer<I>().template backpropagate<Kernel>(
-        n, ws_.outputs[I].data() + r0 * ld, dy, dx, Net::template input_stride<I>(), y_scale);
-    if constexpr (I > 0) backpropagate<I - 1>(r0, n);
+        n, ws.outputs[I].data() + r0 * ld, dy, dx, Net::template input_stride<I>(), y_scale);
+    if constexpr (I > 0) backpropagate<I - 1>(ws, r0, n);
   }
 
   /// Phase 3, part t of every layer's inputs: their weight gradients summed over all rows
   /// (written from zero; the bias goes with the part that starts at input 0), each block of
   /// inputs updated by the optimizer right after.
   void gradients_and_update(const SplitRows& x, std::size_t rows, real lr, std::size_t t) {
+    const std::size_t threads = pool_.size();
+    Workspace<Net>& ws = mine(t).ws;
+    if (streamed_)
+      for_each_outside({0, rows}, part_of(rows, threads, t),
+                       [&](Range q) { pass_rows_of_phase_2(ws, handed_.ws, q, take_over); });
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Layer<I>::padded_out;
-      const Range k = I == 0 ? first_layer_inputs(pool_.size(), t)
-                             : part_of(Layer<I>::in_size, pool_.size(), t);
+      const Range k =
+          I == 0 ? first_layer_inputs(threads, t) : part_of(Layer<I>::in_size, threads, t);
       if (k.size() == 0) return;
       // Inputs of the first layer's two parts come from their blocks of SplitRows: two calls,
       // which only one thread makes (with both parts).
@@ -347,7 +449,7 @@ class Trainer {
         std::size_t ld;
         Range inputs;
       };
-      std::array<Piece, 2> pieces{Piece{Net::template input_of<I>(ws_, x.block(0)),
+      std::array<Piece, 2> pieces{Piece{Net::template input_of<I>(ws, x.block(0)),
                                         I == 0 ? x.stride : Net::template input_stride<I>(), k},
                                   Piece{nullptr, 0, {k.end, k.end}}};
       if constexpr (I == 0)
@@ -359,7 +461,7 @@ class Trainer {
       for (const Piece& piece : pieces) {
         if (piece.inputs.size() == 0) continue;
         net_.template layer<I>().template gradients_by_block<Kernel>(
-            rows, piece.x, piece.ld, ws_.gradients[I].data(), grad_->template layer<I>(),
+            rows, piece.x, piece.ld, ws.gradients[I].data(), grad_->template layer<I>(),
             piece.inputs.begin, piece.inputs.end, update_block<I>,
             [&](std::size_t k0, std::size_t k1) {
               optimizer_.update(net_, *grad_, lr, false, [&](auto& n) {
@@ -376,11 +478,19 @@ class Trainer {
   Net& net_;
   Optimizer optimizer_;
   std::unique_ptr<Net> grad_;
-  Workspace<Net> ws_;
-  /// The first layer's sums over its two parts of inputs. Not summed into ws_.outputs[0]: the
-  /// outputs of a row are written by the thread of its row in phase 2, the parts by the thread
-  /// of their part in phase 1, so neither writes cache lines the other wrote last.
-  std::array<AlignedBuffer<real>, 2> first_layer_parts_;
+  /// A thread's buffers for a step: the layers' outputs and gradients (ws) and the first layer's
+  /// sums over its two parts of inputs. The parts are not summed into ws.outputs[0], which
+  /// phase 2 overwrites with the activations while another thread may still read the parts.
+  struct ThreadBuffers {
+    Workspace<Net> ws;
+    std::array<AlignedBuffer<real>, 2> first_layer_parts;
+  };
+  std::vector<ThreadBuffers> own_;  ///< one per thread, which alone reads and writes them
+  ThreadBuffers handed_;            ///< the rows threads hand each other (more than one thread)
+  bool streamed_ = false;  ///< this step's handover: streamed or in place (handed_ then shared)
+  bool checked_handover_ = false;
+  /// The buffers thread t computes in this step.
+  ThreadBuffers& mine(std::size_t t) { return streamed_ || own_.size() == 1 ? own_[t] : handed_; }
   TrainerSettings settings_;
   real keep_scale_;
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers
