@@ -98,9 +98,9 @@ print("| case | 1 thread | 2 threads | speed-up | best |")
 print("|---|---|---|---|---|")
 
 
-def best_speedup(best, name):
+def best_speedup(best, name, two_threads="T:2"):
     """One thread's best wall time over two threads' (same work, so their speed ratio)."""
-    one, two = best.get(f"{name}/T:1/real_time"), best.get(f"{name}/T:2/real_time")
+    one, two = best.get(f"{name}/T:1/real_time"), best.get(f"{name}/{two_threads}/real_time")
     return ratio(one["real_time"], two["real_time"]) if one and two else "-"
 
 
@@ -114,6 +114,22 @@ for h in (128, 800):
         name = f"train/ours/H:{h}/B:64/noise:0{x}"
         epoch_row(f"train ours H={h} batch 64{label} (s/epoch)", trn.get(f"{name}/T:1/real_time"),
                   trn.get(f"{name}/T:2/real_time"), best_speedup(trn_best, name))
+    # The two ways of handing rows between the threads (Handover in train_step.hpp), forced.
+    name = f"train/ours/H:{h}/B:64/noise:0"
+    for mode, label in (("in_place", "in place"), ("streamed", "streamed")):
+        epoch_row(f"train ours H={h} batch 64, rows handed {label} (s/epoch)",
+                  trn.get(f"{name}/T:1/real_time"),
+                  trn.get(f"{name}/T:2/handover:{mode}/real_time"),
+                  best_speedup(trn_best, name, f"T:2/handover:{mode}"))
+
+chosen = [(h, x, trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:2/real_time")) for h in (128, 800)
+          for x in ("", "/x:cached")]
+if all(case and "streamed" in case for _, _, case in chosen):
+    print("\nThe rows of the two-thread cases without `handover` in their name were handed as "
+          "Handover::automatic chose from where the cores were; in the last step: "
+          + ", ".join(f"H={h}{' in cache' if x else ''} "
+                      f"{'streamed' if case['streamed'] else 'in place'}" for h, x, case in chosen)
+          + ".")
 
 one_pass = trn.get("cores/buffer_pass/KiB:16/T:1/real_time")
 two_pass = trn.get("cores/buffer_pass/KiB:16/T:2/real_time")
