@@ -1,5 +1,6 @@
 // Threads: the pool runs each task once and passes exceptions on; training and inference give
 // the same bits with any thread count (the guarantee stated in train_step.hpp).
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -8,6 +9,7 @@
 #include <thread>
 
 #include "dr/dr.hpp"
+#include "dr/kernels/stream.hpp"
 #include "dr/parallel.hpp"
 #include "support/random_data.hpp"
 #include "support/synthetic_digits.hpp"
@@ -134,6 +136,16 @@ TEST_CASE("threads: the pool measures how far apart its threads run", "[threads]
     });
     REQUIRE(runs == 1);
   }
+}
+
+TEST_CASE("threads: a streaming copy gives every float of its source", "[threads]") {
+  constexpr std::size_t n = 3 * dr::simd_width;
+  dr::AlignedBuffer<real> from(n + dr::simd_width), to(n + dr::simd_width);
+  for (std::size_t i = 0; i < from.size(); ++i) from[i] = real(i) - real(0.25);
+  std::ranges::fill(to.span(), real(-1));
+  dr::kernels::stream_copy(to.data(), from.data(), n);
+  for (std::size_t i = 0; i < n; ++i) REQUIRE(to[i] == from[i]);
+  for (std::size_t i = n; i < to.size(); ++i) REQUIRE(to[i] == -1);  // nothing past n
 }
 
 TEST_CASE("threads: the parts of a range outside another", "[threads]") {

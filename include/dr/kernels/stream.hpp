@@ -8,8 +8,11 @@
 // (a throwaway benchmark; train_step.hpp and the README give what it changes for training).
 #pragma once
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#endif
 
+#include <algorithm>
 #include <cstddef>
 
 #include "dr/config.hpp"
@@ -18,8 +21,11 @@ namespace dr::kernels {
 
 /// Copies n floats from src to dst with streaming stores, then fences them, so that a thread
 /// that next sees a flag this thread sets afterwards also sees the data. dst and src are
-/// aligned to simd_bytes and n is a multiple of simd_width.
+/// aligned to simd_bytes and n is a multiple of simd_width. (Off x86, an ordinary copy.)
 inline void stream_copy(real* dst, const real* src, std::size_t n) {
+#if !defined(__x86_64__) && !defined(__i386__)
+  std::copy_n(src, n, dst);
+#else
 #if DR_SIMD_BYTES >= 64
   constexpr std::size_t step = 16;
   const auto copy = [](real* d, const real* s) { _mm512_stream_ps(d, _mm512_load_ps(s)); };
@@ -33,6 +39,7 @@ inline void stream_copy(real* dst, const real* src, std::size_t n) {
   static_assert(simd_width % step == 0);
   for (std::size_t i = 0; i < n; i += step) copy(dst + i, src + i);
   _mm_sfence();
+#endif
 }
 
 }  // namespace dr::kernels
