@@ -16,9 +16,15 @@
 #include <thread>
 #include <vector>
 
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
+
 #include "dr/config.hpp"
 #include "dr/data/idx.hpp"
 #include "dr/kernels/simd.hpp"
+#include "dr/parallel.hpp"
 #include "dr/random.hpp"
 
 namespace bench {
@@ -126,29 +132,67 @@ inline void threaded(benchmark::internal::Benchmark* b) {
   });
 }
 
-/// Nanoseconds for a cache line to go from this thread to another and back, the mean of `trips`
-/// round trips (each thread waits for the other's write, then writes).
-inline double round_trip_ns(int trips) {
-  alignas(64) std::atomic<int> ball{-1};
-  const auto wait_for = [&](int value) {
-    while (ball.load(std::memory_order_acquire) != value) __builtin_ia32_pause();
-  };
-  std::thread other([&] {
-    ball.store(0, std::memory_order_release);  // running: the clock starts after this
-    for (int i = 0; i < trips; ++i) {
-      wait_for(2 * i + 1);
-      ball.store(2 * i + 2, std::memory_order_release);
-    }
-  });
-  wait_for(0);
-  const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < trips; ++i) {
-    ball.store(2 * i + 1, std::memory_order_release);
-    wait_for(2 * i + 2);
+/// The CPUs this process may run on, in order (empty off Linux, where nothing is held).
+inline std::vector<int> usable_cpus() {
+  std::vector<int> cpus;
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+#endif
+  return cpus;
+}
+
+/// Holds the calling thread to one CPU while it lives, then gives it back the CPUs it had:
+/// to measure each core alone (the library itself pins nothing).
+class HeldToCpu {
+ public:
+  explicit HeldToCpu(int cpu) {
+#if defined(__linux__)
+    pthread_getaffinity_np(pthread_self(), sizeof before_, &before_);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) != 0)
+      std::fprintf(stderr, "bench: could not hold the thread to CPU %d\n", cpu);
+#else
+    (void)cpu;
+#endif
   }
-  const std::chrono::duration<double, std::nano> wall = std::chrono::steady_clock::now() - start;
-  other.join();
-  return wall.count() / trips;
+  ~HeldToCpu() {
+#if defined(__linux__)
+    pthread_setaffinity_np(pthread_self(), sizeof before_, &before_);
+#endif
+  }
+  HeldToCpu(const HeldToCpu&) = delete;
+  HeldToCpu& operator=(const HeldToCpu&) = delete;
+
+ private:
+#if defined(__linux__)
+  cpu_set_t before_{};
+#endif
+};
+
+/// Nanoseconds for a cache line to go from one thread to another and back, the mean of `trips`
+/// round trips timed as a whole (a clock reading per trip would add about a third to it).
+inline double round_trip_ns(int trips) {
+  dr::WorkerPool pool(2);
+  dr::Rally rally;
+  double ns = 0;
+  pool.run([&](std::size_t t) {
+    if (t == 1) {
+      for (int i = 0; i <= trips; ++i) rally.return_hit(i);
+      return;
+    }
+    rally.hit(0);  // both threads running: the clock starts after this trip
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 1; i <= trips; ++i) rally.hit(i);
+    const std::chrono::duration<double, std::nano> wall = std::chrono::steady_clock::now() - start;
+    ns = wall.count() / trips;
+  });
+  return ns;
 }
 
 /// Nanoseconds per pass of a buffer of `bytes` among threads: each pass reads every value and

@@ -98,10 +98,17 @@ print("| case | 1 thread | 2 threads | speed-up | best |")
 print("|---|---|---|---|---|")
 
 
-def best_speedup(best, name, two_threads="T:2"):
+def best_speedup(best, name, two_threads="T:2", one_thread="T:1"):
     """One thread's best wall time over two threads' (same work, so their speed ratio)."""
-    one, two = best.get(f"{name}/T:1/real_time"), best.get(f"{name}/{two_threads}/real_time")
+    one = best.get(f"{name}/{one_thread}/real_time")
+    two = best.get(f"{name}/{two_threads}/real_time")
     return ratio(one["real_time"], two["real_time"]) if one and two else "-"
+
+
+def cpus_of(name):
+    """The CPUs a case was measured on one at a time (its .../T:1/cpu:N cases), in order."""
+    found = (re.fullmatch(re.escape(name) + r"/T:1/cpu:(\d+)/real_time", n) for n in trn)
+    return sorted(int(m.group(1)) for m in found if m)
 
 
 for h in (128, 800):
@@ -110,10 +117,16 @@ for h in (128, 800):
         one, two = ips(f"{name}/T:1/real_time"), ips(f"{name}/T:2/real_time")
         print(f"| forward {impl} H={h} B=256 (images/s) | {k(one)} | {k(two)} | {ratio(two, one)} "
               f"| {best_speedup(fwd_best, name)} |")
-    for x, label in (("", ""), ("/x:cached", ", one batch in cache")):
-        name = f"train/ours/H:{h}/B:64/noise:0{x}"
-        epoch_row(f"train ours H={h} batch 64{label} (s/epoch)", trn.get(f"{name}/T:1/real_time"),
+    for b, x, label in ((64, "", ""), (64, "/x:cached", ", one batch in cache"), (128, "", "")):
+        name = f"train/ours/H:{h}/B:{b}/noise:0{x}"
+        epoch_row(f"train ours H={h} batch {b}{label} (s/epoch)", trn.get(f"{name}/T:1/real_time"),
                   trn.get(f"{name}/T:2/real_time"), best_speedup(trn_best, name))
+    # One thread held to each core in turn, against the same two-thread case.
+    name = f"train/ours/H:{h}/B:64/noise:0"
+    for cpu in cpus_of(name):
+        epoch_row(f"train ours H={h} batch 64, one thread held to cpu {cpu} (s/epoch)",
+                  trn.get(f"{name}/T:1/cpu:{cpu}/real_time"), trn.get(f"{name}/T:2/real_time"),
+                  best_speedup(trn_best, name, one_thread=f"T:1/cpu:{cpu}"))
     # The two ways of handing rows between the threads (Handover in train_step.hpp), forced.
     name = f"train/ours/H:{h}/B:64/noise:0"
     for mode, label in (("in_place", "in place"), ("streamed", "streamed")):
@@ -138,6 +151,26 @@ if one_pass and two_pass:
           f"{two_pass['ns']:.0f} ns when the other core had just written it "
           "(cores/buffer_pass/KiB:16/T:1 and T:2): handing 16 KiB over cost "
           f"{two_pass['ns'] - one_pass['ns']:.0f} ns.")
+
+sync = trn.get("cores/step_sync/T:2/real_time")
+for h in (128, 800):
+    name = f"train/ours/H:{h}/B:64/noise:0"
+    two = trn.get(f"{name}/T:2/real_time")
+    pinned = [trn.get(f"{name}/T:1/cpu:{cpu}/real_time") for cpu in cpus_of(name)]
+    if not two or not sync or len(pinned) < 2 or None in pinned:
+        continue
+    # Per step, in µs: an epoch of 37,800 rows is 591 steps of 64.
+    step = lambda case: case["s/epoch"] / 591 * 1e6
+    fast, slow = sorted(step(p) for p in pinned)[:2]
+    rho = fast / slow
+    print(f"\nWhat two threads could reach at H={h}, batch 64, against one thread on the faster "
+          f"core: held to each core in turn, one thread's step took {fast:.1f} and {slow:.1f} µs, "
+          f"so the two cores together could train at most {1 + rho:.2f} × as fast, and "
+          f"{2 * rho:.2f} × with the work in two equal halves, as train_step.hpp cuts it; two "
+          f"threads took {step(two):.1f} µs a step, {fast / step(two):.2f} ×. 1.8 × leaves "
+          f"{fast / 1.8:.1f} µs a step, {fast / 1.8 - fast / 2:.1f} µs more than half of one "
+          f"thread's; starting two threads on a step and meeting at its two barriers with nothing "
+          f"to do took {sync['ns'] / 1e3:.1f} µs (cores/step_sync/T:2).")
 
 print("\n### Where a training step's time goes (H=128, batch 64, µs per step)\n")
 print("Each thread's working time in each phase of train_step.hpp (waits not counted): "

@@ -6,9 +6,14 @@
 // and for our Trainer on two threads stored as SplitRows, as dr::fit gives them) are made once
 // before timing, so the time is the training arithmetic alone. Cases named
 // .../x:cached/T:n train every step on the epoch's first batch, which so stays in cache: a
-// diagnostic of what fetching each new batch from memory costs one and two threads.
+// diagnostic of what fetching each new batch from memory costs one and two threads. Cases named
+// .../T:1/cpu:N hold the one thread to CPU N (Linux): how fast each core trains, which bounds
+// what two threads can reach.
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -137,10 +142,21 @@ struct Blas {
   }
 };
 
+/// What a case varies besides the implementation, size, batch and noise.
+struct Case {
+  std::size_t threads = 0;  ///< 0: one thread timed by CPU time; n: n threads by the wall clock
+  bool cached = false;      ///< every step on the epoch's first batch
+  dr::Handover handover = dr::Handover::automatic;
+  std::optional<int> cpu;  ///< the CPU the one thread is held to
+  std::string suffix;      ///< the name's tail after /T:n
+};
+
 template <template <class> class Impl, std::size_t H>
-void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::size_t threads,
-                 bool cached, dr::Handover handover) {
+void train_epoch(benchmark::State& state, std::size_t batch, real noise, const Case& c) {
   using Net = dr::Network<784, H, 10>;
+  std::optional<bench::HeldToCpu> held;
+  if (c.cpu) held.emplace(*c.cpu);
+  const std::size_t threads = c.threads;
   const Epoch& data = epoch_data(noise);
   const std::size_t rows = data.labels.size();
   double loss = 0;
@@ -149,11 +165,11 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, std::si
   for (auto _ : state) {
     state.PauseTiming();
     auto net = dr::make_network<Net>(1);
-    Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads), handover);
+    Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads), c.handover);
     state.ResumeTiming();
     loss = 0;
     for (std::size_t start = 0; start < rows; start += batch) {
-      const std::size_t n = std::min(batch, rows - start), at = cached ? 0 : start;
+      const std::size_t n = std::min(batch, rows - start), at = c.cached ? 0 : start;
       loss += impl.step(data, at, n, learning_rate) * n;
     }
     if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) {
@@ -185,35 +201,63 @@ void register_size() {
       std::snprintf(tail, sizeof tail, "/H:%zu/B:%zu/noise:%g", H, batch, double(noise));
       // Threaded cases (names ending /T:n) are timed by the wall clock, the others by CPU time
       // (see bench_forward.cpp).
-      auto add = [&](const std::string& impl, auto fn, std::size_t threads = 0, bool cached = false,
-                     dr::Handover handover = dr::Handover::automatic,
-                     const char* handover_name = "") {
-        const std::string name = "train/" + impl + tail + (cached ? "/x:cached" : "") +
-                                 (threads ? "/T:" + std::to_string(threads) : "") + handover_name;
-        auto* b = benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) {
-          fn(s, batch, noise, threads, cached, handover);
-        });
+      auto add = [&](const std::string& impl, auto fn, const Case& c = {}) {
+        const std::string name = "train/" + impl + tail + (c.cached ? "/x:cached" : "") +
+                                 (c.threads ? "/T:" + std::to_string(c.threads) : "") + c.suffix;
+        auto* b = benchmark::RegisterBenchmark(
+            name.c_str(), [=](benchmark::State& s) { fn(s, batch, noise, c); });
         b->Unit(benchmark::kMillisecond);
-        if (threads) bench::threaded(b);
+        if (c.threads) bench::threaded(b);
       };
       add("ours", train_epoch<Ours, H>);
       add("openblas", train_epoch<Blas, H>);
-      if (batch == 64 && noise == 0)
-        for (bool cached : {false, true})
-          for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, threads, cached);
+      if (noise != 0) continue;
+      for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, {.threads = threads});
+      if (batch != 64) continue;
+      for (std::size_t threads : {1, 2})
+        add("ours", train_epoch<Ours, H>, {.threads = threads, .cached = true});
       // Both ways of passing rows between the threads, whatever the automatic choice would be
       // (the host moves the cores; cores/round_trip tells where they were).
-      if (batch == 64 && noise == 0) {
-        add("ours", train_epoch<Ours, H>, 2, false, dr::Handover::in_place, "/handover:in_place");
-        add("ours", train_epoch<Ours, H>, 2, false, dr::Handover::streamed, "/handover:streamed");
-      }
+      add("ours", train_epoch<Ours, H>,
+          {.threads = 2, .handover = dr::Handover::in_place, .suffix = "/handover:in_place"});
+      add("ours", train_epoch<Ours, H>,
+          {.threads = 2, .handover = dr::Handover::streamed, .suffix = "/handover:streamed"});
+      // One thread on each core in turn: a shared host's cores need not train equally fast.
+      for (int cpu : bench::usable_cpus())
+        add("ours", train_epoch<Ours, H>,
+            {.threads = 1, .cpu = cpu, .suffix = "/cpu:" + std::to_string(cpu)});
     }
+}
+
+/// cores/step_sync/T:2: what two threads add to every training step whatever its work: one
+/// WorkerPool::run_phases of step_phases empty phases (the pool's start and end, and a barrier
+/// between phases), in ns.
+void register_step_sync() {
+  auto* b = benchmark::RegisterBenchmark("cores/step_sync/T:2", [](benchmark::State& state) {
+    static_assert(dr::step_phases == 3, "one empty phase per phase of a training step");
+    constexpr int steps = 20'000;
+    dr::WorkerPool pool(2);
+    std::atomic<int> sink{0};
+    const auto nothing = [&](std::size_t t) { sink.fetch_add(int(t), std::memory_order_relaxed); };
+    double ns = 0;
+    for (auto _ : state) {
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < steps; ++i) pool.run_phases(nothing, nothing, nothing);
+      ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+               .count() /
+           steps;
+    }
+    state.counters["ns"] = ns;
+  });
+  b->Unit(benchmark::kMillisecond);
+  bench::threaded(b);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   bench::register_peak();
+  register_step_sync();
   register_size<128>();
   register_size<800>();
   return bench::run(argc, argv);

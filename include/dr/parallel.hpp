@@ -88,6 +88,31 @@ class TaskBarrier {
   std::vector<Reached> reached_;
 };
 
+/// A cache line two threads pass back and forth, to time how long a write of one core takes to
+/// reach another and come back: one thread calls hit(0), hit(1), ..., the other return_hit(0),
+/// return_hit(1), ... A waiting thread spins, yielding after a while in case the other needs
+/// its core.
+class Rally {
+ public:
+  /// Sends the ball for the n-th time (n = 0, 1, ...) and waits until it comes back.
+  void hit(int n) {
+    ball_.store(2 * n + 1, std::memory_order_release);
+    await(2 * n + 2);
+  }
+  /// Waits for the n-th hit and sends the ball back.
+  void return_hit(int n) {
+    await(2 * n + 1);
+    ball_.store(2 * n + 2, std::memory_order_release);
+  }
+
+ private:
+  void await(int value) const {
+    for (int spin = 0; ball_.load(std::memory_order_acquire) != value; ++spin)
+      spin::relax(std::min(spin, spin::pause_limit));
+  }
+  alignas(64) std::atomic<int> ball_{0};  // odd: on its way out; even: back
+};
+
 class WorkerPool {
  public:
   /// A pool of `threads` threads in all, the caller included (0 counts as 1).
@@ -128,24 +153,18 @@ class WorkerPool {
   double round_trip_ns(int trips) {
     double furthest = 0;
     for (std::size_t other = 1; other < size(); ++other) {
-      alignas(64) std::atomic<int> ball{0};  // odd: on its way to `other`; even: back
+      Rally rally;
       double shortest = std::numeric_limits<double>::infinity();
-      const auto await = [&ball](int value) {
-        for (int spin = 0; ball.load(std::memory_order_acquire) != value; ++spin)
-          spin::relax(std::min(spin, spin::pause_limit));
-      };
       run([&](std::size_t t) {
         for (int i = 0; i < trips; ++i)
           if (t == 0) {
             const auto start = std::chrono::steady_clock::now();
-            ball.store(2 * i + 1, std::memory_order_release);
-            await(2 * i + 2);
+            rally.hit(i);
             const std::chrono::duration<double, std::nano> trip =
                 std::chrono::steady_clock::now() - start;
             shortest = std::min(shortest, trip.count());
           } else if (t == other) {
-            await(2 * i + 1);
-            ball.store(2 * i + 2, std::memory_order_release);
+            rally.return_hit(i);
           }
       });
       furthest = std::max(furthest, shortest);
