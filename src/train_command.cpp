@@ -144,10 +144,14 @@ void train(const TrainSettings& s) {
   meta["epochs_run"] = std::to_string(reports.size());
   dr::save_model(s.model_file, *net, meta);
   std::filesystem::remove(options.checkpoint);  // the run is complete; nothing left to resume
-  if (!s.quiet)
-    std::printf(
-        "trained in %.1fs (%.1fs of it waiting for augmented batches); model written to %s\n",
-        seconds, waited, s.model_file.c_str());
+  if (s.quiet) return;
+  // Batch makers run only to augment or noise the images (see dr::fit); say what they made.
+  const bool augmented = options.augment.kind != dr::Augmentation::none;
+  char waiting[64] = "";
+  if (augmented || options.noise > 0)
+    std::snprintf(waiting, sizeof waiting, " (%.1fs of it waiting for %s batches)", waited,
+                  augmented ? "augmented" : "noised");
+  std::printf("trained in %.1fs%s; model written to %s\n", seconds, waiting, s.model_file.c_str());
 }
 
 }  // namespace

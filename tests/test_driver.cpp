@@ -61,6 +61,26 @@ TEST_CASE("driver: train, evaluate, predict on Kaggle CSV files", "[driver]") {
   REQUIRE(expected_id == 124);
 }
 
+TEST_CASE("driver: train says how long it waited for batch makers only when they ran", "[driver]") {
+  const auto dir = dr::test::fresh_folder("driver_batch_makers");
+  dr::test::write_kaggle_csv(dir / "train.csv", dr::test::synthetic_digits(200, 4), true);
+  const std::string d = dir.string();
+  const auto train = [&](const std::string& flags) {
+    auto run = dr::test::run_driver("train --train " + d + "/train.csv --hidden 32 --epochs 1 " +
+                                    flags + " --model " + d + "/m.bin");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    REQUIRE_THAT(run.output, Catch::Contains("trained in ") &&
+                                 Catch::Contains("; model written to " + d + "/m.bin"));
+    return run.output;
+  };
+  REQUIRE_THAT(train("--augment shift --noise 0"),
+               Catch::Contains("of it waiting for augmented batches)"));
+  REQUIRE_THAT(train("--augment none --noise 0.1"),
+               Catch::Contains("of it waiting for noised batches)"));
+  REQUIRE_THAT(train("--augment none --noise 0"), !Catch::Contains("waiting"));
+}
+
 TEST_CASE("driver: same seed, same model file payload", "[driver]") {
   const auto dir = dr::test::fresh_folder("driver_seed");
   dr::test::write_kaggle_csv(dir / "train.csv", dr::test::synthetic_digits(200, 1), true);
