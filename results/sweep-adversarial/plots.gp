@@ -3,7 +3,7 @@ set terminal pngcairo size 900,600 font 'Sans,11'
 set output '/work/main/results/sweep-adversarial/.accuracy_vs_train_noise.png.tmp'
 set grid
 $accuracy << EOD
-0 93.2133 1.0203 87.5100 1.2932 77.9667 1.5986 42.0933 2.2497 76.5367 1.7251
+0 93.0300 1.0124 87.3967 1.2690 78.0300 1.5357 42.1467 1.9409 76.5767 1.5411
 EOD
 set title 'Test accuracy vs training noise (784-128-10, FGSM training ε = 0.1, mean ± sd, n = 3 seeds)'
 set xlabel 'training noise (std of Gaussian pixel noise)'
@@ -23,7 +23,7 @@ set terminal pngcairo size 800,600 font 'Sans,11'
 set output '/work/main/results/sweep-adversarial/.noise_heatmap.png.tmp'
 set grid
 $heat << EOD
-0 0 93.2133
+0 0 93.0300
 EOD
 set title 'Mean test accuracy (%), 784-128-10, FGSM training ε = 0.1, n = 3 seeds'
 set xlabel 'test noise (std)'
@@ -43,10 +43,10 @@ set terminal pngcairo size 900,600 font 'Sans,11'
 set output '/work/main/results/sweep-adversarial/.accuracy_vs_fgsm.png.tmp'
 set grid
 $fgsm << EOD
-0 93.2133 1.0203
-0.05 87.5100 1.2932
-0.1 77.9667 1.5986
-0.2 42.0933 2.2497
+0 93.0300 1.0124
+0.05 87.3967 1.2690
+0.1 78.0300 1.5357
+0.2 42.1467 1.9409
 
 
 EOD
@@ -65,104 +65,104 @@ set grid
 $confusion << EOD
 0 0 956
 1 0 1
-2 0 2
+2 0 3
 3 0 0
 4 0 0
 5 0 3
-6 0 11
+6 0 10
 7 0 3
 8 0 3
 9 0 1
 0 1 0
 1 1 1123
-2 1 2
+2 1 3
 3 1 5
 4 1 0
 5 1 1
-6 1 2
+6 1 1
 7 1 1
 8 1 1
 9 1 0
 0 2 12
 1 2 9
-2 2 933
-3 2 15
-4 2 10
-5 2 3
-6 2 10
-7 2 29
-8 2 7
-9 2 4
+2 2 936
+3 2 14
+4 2 12
+5 2 4
+6 2 7
+7 2 30
+8 2 5
+9 2 3
 0 3 0
-1 3 2
+1 3 3
 2 3 14
-3 3 955
+3 3 954
 4 3 0
-5 3 15
+5 3 14
 6 3 0
-7 3 16
+7 3 17
 8 3 6
 9 3 2
 0 4 1
-1 4 4
+1 4 5
 2 4 1
 3 4 1
-4 4 884
+4 4 886
 5 4 0
-6 4 13
-7 4 2
+6 4 12
+7 4 1
 8 4 4
-9 4 72
+9 4 71
 0 5 11
-1 5 2
+1 5 1
 2 5 3
-3 5 22
-4 5 4
-5 5 823
+3 5 21
+4 5 5
+5 5 826
 6 5 12
-7 5 8
+7 5 6
 8 5 5
 9 5 2
-0 6 17
+0 6 16
 1 6 3
-2 6 3
+2 6 2
 3 6 0
 4 6 5
-5 6 6
-6 6 921
+5 6 7
+6 6 922
 7 6 0
 8 6 3
 9 6 0
 0 7 4
-1 7 15
-2 7 13
-3 7 6
-4 7 8
-5 7 1
+1 7 14
+2 7 17
+3 7 7
+4 7 9
+5 7 2
 6 7 0
-7 7 970
-8 7 2
-9 7 9
+7 7 964
+8 7 1
+9 7 10
 0 8 8
-1 8 6
+1 8 7
 2 8 10
-3 8 17
+3 8 16
 4 8 8
-5 8 15
+5 8 17
 6 8 23
 7 8 9
-8 8 850
-9 8 28
+8 8 849
+9 8 27
 0 9 5
 1 9 8
 2 9 1
-3 9 10
-4 9 66
-5 9 13
+3 9 9
+4 9 71
+5 9 14
 6 9 4
-7 9 12
+7 9 14
 8 9 4
-9 9 886
+9 9 879
 EOD
 set title 'Confusion matrix, clean test images: 784-128-10 trained with noise 0, seed 1'
 set xlabel 'predicted digit'
