@@ -3,7 +3,7 @@
 # recipe (fast, best), hidden size (128, 800) and seed (1, 2, 3), evaluates every model on the
 # 10,000 test images, and writes the table (mean, spread, times, commands).
 #
-#   scripts/accuracy.sh                      # everything: 21 trainings (24 min here, 38 of CPU)
+#   scripts/accuracy.sh                      # everything: 21 trainings (17 min here, 27 of CPU)
 #   RECIPES=fast SIZES=128 scripts/accuracy.sh   # a subset (the table shows only what ran)
 #   REUSE=1 scripts/accuracy.sh              # keep runs already finished (after an interruption)
 #   ABLATIONS="" scripts/accuracy.sh         # skip the one-option-changed runs of the fast recipe
