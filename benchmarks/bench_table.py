@@ -128,7 +128,6 @@ for h in (128, 800):
                   trn.get(f"{name}/T:1/cpu:{cpu}/real_time"), trn.get(f"{name}/T:2/real_time"),
                   best_speedup(trn_best, name, one_thread=f"T:1/cpu:{cpu}"))
     # The two ways of handing rows between the threads (Handover in train_step.hpp), forced.
-    name = f"train/ours/H:{h}/B:64/noise:0"
     for mode, label in (("in_place", "in place"), ("streamed", "streamed")):
         epoch_row(f"train ours H={h} batch 64, rows handed {label} (s/epoch)",
                   trn.get(f"{name}/T:1/real_time"),
