@@ -10,6 +10,8 @@ out = sys.argv[1]
 
 
 def load(name):
+    if name == "train_bound" and not os.path.exists(os.path.join(out, name + ".json")):
+        return None, {}, {}  # written by scripts/bench.sh since bench_train_bound exists
     with open(os.path.join(out, name + ".json")) as f:
         doc = json.load(f)
     # Threaded cases carry "/repeats:N" in their names (bench_support.hpp); the tables omit it.
@@ -21,6 +23,7 @@ def load(name):
 
 fctx, fwd, fwd_best = load("forward")
 tctx, trn, trn_best = load("train")
+_, bound, _ = load("train_bound")
 peak = fwd["peak/fma"]["GFLOP/s"]
 
 
@@ -105,9 +108,9 @@ def best_speedup(best, name, two_threads="T:2", one_thread="T:1"):
     return ratio(one["real_time"], two["real_time"]) if one and two else "-"
 
 
-def cpus_of(name):
+def cpus_of(name, medians=trn):
     """The CPUs a case was measured on one at a time (its .../T:1/cpu:N cases), in order."""
-    found = (re.fullmatch(re.escape(name) + r"/T:1/cpu:(\d+)/real_time", n) for n in trn)
+    found = (re.fullmatch(re.escape(name) + r"/T:1/cpu:(\d+)/real_time", n) for n in medians)
     return sorted(int(m.group(1)) for m in found if m)
 
 
@@ -151,16 +154,31 @@ if one_pass and two_pass:
           "(cores/buffer_pass/KiB:16/T:1 and T:2): handing 16 KiB over cost "
           f"{two_pass['ns'] - one_pass['ns']:.0f} ns.")
 
+
+def held_steps(medians, name):
+    """One thread's step held to each core in turn, in µs, fastest first (at least two)."""
+    pinned = [medians.get(f"{name}/T:1/cpu:{cpu}/real_time") for cpu in cpus_of(name, medians)]
+    return sorted(step(p) for p in pinned) if len(pinned) >= 2 and None not in pinned else None
+
+
+def step(case):
+    """A case's step in µs: an epoch of 37,800 rows is 591 steps of 64."""
+    return case["s/epoch"] / 591 * 1e6
+
+
+def worked(case):
+    """Each thread's working time in a step (its phases' sum, waits not counted), in µs."""
+    return [sum(case[f"t{t}.p{p}"] for p in (1, 2, 3)) for t in range(2) if f"t{t}.p1" in case]
+
+
 sync = trn.get("cores/step_sync/T:2/real_time")
 for h in (128, 800):
     name = f"train/ours/H:{h}/B:64/noise:0"
     two = trn.get(f"{name}/T:2/real_time")
-    pinned = [trn.get(f"{name}/T:1/cpu:{cpu}/real_time") for cpu in cpus_of(name)]
-    if not two or not sync or len(pinned) < 2 or None in pinned:
+    held = held_steps(trn, name)
+    if not two or not sync or not held:
         continue
-    # Per step, in µs: an epoch of 37,800 rows is 591 steps of 64.
-    step = lambda case: case["s/epoch"] / 591 * 1e6
-    fast, slow = sorted(step(p) for p in pinned)[:2]
+    fast, slow = held[:2]
     rho = fast / slow
     print(f"\nWhat two threads could reach at H={h}, batch 64, against one thread on the faster "
           f"core: held to each core in turn, one thread's step took {fast:.1f} and {slow:.1f} µs, "
@@ -170,6 +188,17 @@ for h in (128, 800):
           f"{fast / 1.8:.1f} µs a step, {fast / 1.8 - fast / 2:.1f} µs more than half of one "
           f"thread's; starting two threads on a step and meeting at its two barriers with nothing "
           f"to do took {sync['ns'] / 1e3:.1f} µs (cores/step_sync/T:2).")
+    free = bound.get(f"{name}/T:2/handover:none/real_time")
+    held = held_steps(bound, name)
+    if free and held:
+        print(f"\nWithout handing rows over at H={h} (bench_train_bound, run after bench_train: "
+              f"the streamed handover copies nothing, so the model is wrong): one thread held to "
+              f"each core took {held[0]:.1f} and {held[1]:.1f} µs a step, two threads "
+              f"{step(free):.1f} µs, {held[0] / step(free):.2f} × the faster core; the threads "
+              f"worked {' and '.join(f'{w:.1f}' for w in worked(free))} µs of it (half of the faster "
+              f"core's step: {held[0] / 2:.1f}). That is the most "
+              f"any way of handing the rows over could reach with this split of the work; 1.8 × "
+              f"would need a step of {held[0] / 1.8:.1f} µs.")
 
 print("\n### Where a training step's time goes (H=128, batch 64, µs per step)\n")
 print("Each thread's working time in each phase of train_step.hpp (waits not counted): "
