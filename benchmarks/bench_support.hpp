@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -204,32 +203,32 @@ inline double round_trip_ns(int trips) {
 inline double buffer_pass_ns(std::size_t bytes, int passes, int threads) {
   using dr::kernels::simd::vreal;
   std::vector<vreal> buffer(std::max<std::size_t>(1, bytes / sizeof(vreal)), vreal{} + 1);
+  // The pass whose turn it is; -1 until every thread runs, so the clock starts after that.
   alignas(64) std::atomic<int> turn{threads == 1 ? 0 : -1};
-  const auto run_passes = [&](int first) {
+  const auto await = [&](int value) { dr::spin::spin_until_equal(turn, value); };
+  dr::WorkerPool pool(threads);
+  double ns = 0;
+  pool.run([&](std::size_t t) {
+    const int first = static_cast<int>(t);
+    if (first == 1) turn.store(0, std::memory_order_release);
+    if (first == 0) await(0);
+    const auto start = std::chrono::steady_clock::now();
     for (int i = first; i < passes; i += threads) {
-      while (turn.load(std::memory_order_acquire) != i) __builtin_ia32_pause();
+      await(i);
       vreal sum[4] = {};
       for (std::size_t v = 0; v < buffer.size(); ++v) sum[v % 4] += buffer[v];
       const vreal next = (sum[0] + sum[1]) + (sum[2] + sum[3]);
       for (auto& v : buffer) v = next;
       turn.store(i + 1, std::memory_order_release);
     }
-  };
-  std::optional<std::thread> other;
-  if (threads == 2) {
-    other.emplace([&] {
-      turn.store(0, std::memory_order_release);  // running: the clock starts after this
-      run_passes(1);
-    });
-    while (turn.load(std::memory_order_acquire) < 0) __builtin_ia32_pause();
-  }
-  const auto start = std::chrono::steady_clock::now();
-  run_passes(0);
-  while (turn.load(std::memory_order_acquire) != passes) __builtin_ia32_pause();
-  const std::chrono::duration<double, std::nano> wall = std::chrono::steady_clock::now() - start;
-  if (other) other->join();
+    if (first != 0) return;
+    await(passes);
+    ns =
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
+        passes;
+  });
   benchmark::DoNotOptimize(buffer.data());
-  return wall.count() / passes;
+  return ns;
 }
 
 /// peak/fma as a benchmark of its own, so the JSON carries the peak measured in the same run;

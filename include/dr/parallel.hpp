@@ -34,6 +34,14 @@ inline void relax(int spin) {
   std::this_thread::yield();
 }
 
+/// Spins until a holds `value`, never sleeping: for waits that take a trip between cores and
+/// whose length is the thing measured (Rally, bench_support.hpp's buffer_pass_ns).
+template <class T>
+void spin_until_equal(const std::atomic<T>& a, T value) {
+  for (int spin = 0; a.load(std::memory_order_acquire) != value; ++spin)
+    relax(std::min(spin, pause_limit));
+}
+
 /// Waits until done(value of a) holds and returns that value: spins first, since the other
 /// thread's write usually comes within microseconds (a training step waits every few tens of
 /// them), then sleeps on a, since a futex sleep and wake-up costs tens of µs on a virtual machine.
@@ -106,10 +114,7 @@ class Rally {
   }
 
  private:
-  void await(int value) const {
-    for (int spin = 0; ball_.load(std::memory_order_acquire) != value; ++spin)
-      spin::relax(std::min(spin, spin::pause_limit));
-  }
+  void await(int value) const { spin::spin_until_equal(ball_, value); }
   alignas(64) std::atomic<int> ball_{0};  // odd: on its way out; even: back
 };
 

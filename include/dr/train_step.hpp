@@ -158,7 +158,7 @@ class Trainer {
   /// A step on x, row-major rows when both its blocks start at the same address.
   double run_step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
                   std::size_t* correct) {
-    if (own_[0].ws.capacity() < rows) reserve(rows);
+    if (reserved_rows_ < rows) reserve(rows);
     choose_handover();
     row_loss_.resize(rows);
     pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
@@ -230,10 +230,16 @@ class Trainer {
       b.ws.reserve(rows);
       for (auto& part : b.first_layer_parts) part.resize(rows * Layer<0>::padded_out);
     };
-    for (auto& own : own_) make_room(own);
-    if (own_.size() > 1) make_room(handed_);
+    // One thread computes in its own buffers; more share handed_, and also compute in their own
+    // unless the handover is forced in place, which never uses them.
+    const bool one_thread = own_.size() == 1;
+    if (one_thread || settings_.handover != Handover::in_place)
+      for (auto& own : own_) make_room(own);
+    if (!one_thread) make_room(handed_);
+    const Workspace<Net>& sized = one_thread ? own_[0].ws : handed_.ws;
     if (settings_.dropout > 0)
-      for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(own_[0].ws.outputs[i].size());
+      for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(sized.outputs[i].size());
+    reserved_rows_ = rows;
   }
 
   static constexpr Range first_layer_part(std::size_t c) {
@@ -503,6 +509,7 @@ class Trainer {
   ThreadBuffers handed_;            ///< the rows threads hand each other (more than one thread)
   bool streamed_ = false;  ///< this step's handover: streamed or in place (handed_ then shared)
   bool checked_handover_ = false;
+  std::size_t reserved_rows_ = 0;  ///< rows the buffers a step computes in have room for
   /// The buffers thread t computes in this step.
   ThreadBuffers& mine(std::size_t t) {
     return streamed_ || own_.size() == 1 ? own_[t] : handed_;
