@@ -11,7 +11,7 @@ out = sys.argv[1]
 
 def load(name):
     if name == "train_bound" and not os.path.exists(os.path.join(out, name + ".json")):
-        return None, {}, {}  # written by scripts/bench.sh since bench_train_bound exists
+        return None, {}, {}  # from a scripts/bench.sh older than bench_train_bound
     with open(os.path.join(out, name + ".json")) as f:
         doc = json.load(f)
     # Threaded cases carry "/repeats:N" in their names (bench_support.hpp); the tables omit it.

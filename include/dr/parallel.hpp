@@ -182,7 +182,7 @@ class WorkerPool {
   /// before. If a phase throws on any thread, no thread starts the next one, and the exception
   /// of the lowest thread that threw is rethrown. One run and a TaskBarrier per boundary cost
   /// fewer trips of cache lines between cores than a run per phase (training on two cores: 2-4%
-  /// faster in two of three rounds measured, the same in the third; see the README).
+  /// faster in two of three rounds measured, the same in the third; see benchmarks/README.md).
   template <class... Phase>
   void run_phases(const Phase&... phase) {
     failed_phase_.store(no_phase, std::memory_order_relaxed);

@@ -15,7 +15,7 @@
 // On two threads each thread reads (phase 1) and writes (phase 3) the same part of the first
 // layer's weights, which so stays in its core's cache. (A forward pass split by rows made each
 // core read all of them, so that every step moved the half the other core had just updated;
-// the README's Performance section has the measurements.) Given the batch as SplitRows, cut
+// benchmarks/README.md has the measurements.) Given the batch as SplitRows, cut
 // where the first layer is (Trainer::input_cut), each thread also reads one contiguous block of
 // the batch instead of a part of every row.
 // Handing rows over (Handover). In place, all threads compute in one set of buffers, and a
@@ -28,7 +28,7 @@
 // anyone, and the others copy them from there (from memory) into theirs at the start of the
 // next phase. On the Zen 5 used here, two threads took 10-14% less time per epoch streamed
 // with the cores far apart, and 6-16% more with them close, so by default the Trainer measures
-// how far apart they are every few hundred steps and chooses (see the README).
+// how far apart they are every few hundred steps and chooses (see benchmarks/README.md).
 // The first layer is always summed in the same two parts, and no gradient is ever split into
 // partial sums, so the result does not depend on T at all: the same seed gives the same model
 // bit for bit with any thread count, on rows or on SplitRows (tests/test_threads.cpp checks it).

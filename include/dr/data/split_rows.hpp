@@ -4,7 +4,7 @@
 // row-major rows it would read a part of every row, which the hardware prefetchers stream
 // badly (they run on into the other part), or take half of its rows from the other core's
 // cache. bench_train, 784-128-10, two threads, batch from memory, cores far apart: 38.9 and
-// 39.8 ms per epoch against 44.1 and 43.3 (README, Performance: Batches in two column blocks).
+// 39.8 ms per epoch against 44.1 and 43.3 (benchmarks/README.md: Batches in two column blocks).
 #pragma once
 
 #include <algorithm>

@@ -5,7 +5,8 @@
 // copy of the line: the other core's copy is dropped and the data goes on to memory, whence the
 // reader takes it. 16 KiB written by one core and read by the other, in turn, took 4.3-5.7 µs
 // a turn with ordinary stores and 1.9-2.1 µs with streaming ones, the cores 450-500 ns apart
-// (a throwaway benchmark; train_step.hpp and the README give what it changes for training).
+// (a throwaway benchmark; train_step.hpp and benchmarks/README.md give what it changes for
+// training).
 #pragma once
 
 #if defined(__x86_64__) || defined(__i386__)
