@@ -75,6 +75,18 @@ struct TrainerSettings {
   Handover handover = Handover::automatic;
 };
 
+namespace detail {
+// False only in bench_train_bound (DR_MEASURE_WITHOUT_HANDOVER, benchmarks/CMakeLists.txt): the
+// streamed handover then copies nothing, so each thread computes on rows the others never gave
+// it and the model is wrong. What is left of a step on two threads, its work and its barriers,
+// bounds what any way of handing the rows over could reach.
+#ifdef DR_MEASURE_WITHOUT_HANDOVER
+inline constexpr bool copies_handed_rows = false;
+#else
+inline constexpr bool copies_handed_rows = true;
+#endif
+}  // namespace detail
+
 /// Phases of a training step (see the top of this file).
 inline constexpr std::size_t step_phases = 3;
 
@@ -309,34 +321,22 @@ class Trainer {
       });
   }
 
-#ifdef DR_MEASURE_WITHOUT_HANDOVER
-  // Defined for bench_train_bound alone (benchmarks/CMakeLists.txt): the streamed handover copies
-  // nothing, so each thread computes on rows the others never gave it and the model is wrong.
-  // What is left of a step on two threads, its work and its barriers, bounds what any way of
-  // handing the rows over could reach.
-  static constexpr bool copies_handed_rows = false;
-#else
-  static constexpr bool copies_handed_rows = true;
-#endif
-
   /// Rows q of `from` (rows of `width` floats) into `to` with streaming stores, for other
   /// threads to take (see the top of this file).
   static void hand_over(AlignedBuffer<real>& to, const AlignedBuffer<real>& from, Range q,
                         std::size_t width) {
-    if constexpr (!copies_handed_rows) return;
+    if constexpr (!detail::copies_handed_rows) return;
     kernels::stream_copy(to.data() + q.begin * width, from.data() + q.begin * width,
                          q.size() * width);
   }
   /// Rows q of what other threads handed over (`from`) into this thread's `to`.
   static void take_over(AlignedBuffer<real>& to, const AlignedBuffer<real>& from, Range q,
                         std::size_t width) {
-    if constexpr (!copies_handed_rows) return;
+    if constexpr (!detail::copies_handed_rows) return;
     std::copy_n(from.data() + q.begin * width, q.size() * width, to.data() + q.begin * width);
   }
 
-  static bool row_major(const SplitRows& x) {
-    return x.block(0) == x.block(1);
-  }
+  static bool row_major(const SplitRows& x) { return x.block(0) == x.block(1); }
 
   /// Reads `rows` rows of `width` floats, `ld` apart, from p in order, one float per cache line.
   /// Each thread of phase 1 reads a part of every row of x, which the hardware prefetcher streams
@@ -511,9 +511,7 @@ class Trainer {
   bool checked_handover_ = false;
   std::size_t reserved_rows_ = 0;  ///< rows the buffers a step computes in have room for
   /// The buffers thread t computes in this step.
-  ThreadBuffers& mine(std::size_t t) {
-    return streamed_ || own_.size() == 1 ? own_[t] : handed_;
-  }
+  ThreadBuffers& mine(std::size_t t) { return streamed_ || own_.size() == 1 ? own_[t] : handed_; }
   TrainerSettings settings_;
   real keep_scale_;
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers
