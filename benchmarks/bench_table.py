@@ -136,6 +136,10 @@ for h in (128, 800):
                   trn.get(f"{name}/T:1/real_time"),
                   trn.get(f"{name}/T:2/handover:{mode}/real_time"),
                   best_speedup(trn_best, name, f"T:2/handover:{mode}"))
+    # The threads meeting at every step's start and end (Trainer::step per batch).
+    epoch_row(f"train ours H={h} batch 64, a step() per batch (s/epoch)",
+              trn.get(f"{name}/T:1/real_time"), trn.get(f"{name}/T:2/steps:one_by_one/real_time"),
+              best_speedup(trn_best, name, "T:2/steps:one_by_one"))
 
 chosen = [(h, x, trn.get(f"train/ours/H:{h}/B:64/noise:0{x}/T:2/real_time")) for h in (128, 800)
           for x in ("", "/x:cached")]

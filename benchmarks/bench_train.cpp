@@ -2,7 +2,9 @@
 // real MNIST rows (Kaggle's 42,000 less a 10% validation hold-out), clean and with the study's
 // noise 0.2, for our Trainer and for the same algorithm with OpenBLAS's cblas_sgemm doing the
 // GEMMs (the stand-in for PyTorch's CPU path). Names: train/IMPL/H:128/B:64/noise:0.2 (and
-// .../T:2 for our Trainer on two threads). The batches (shuffled, converted to floats, noised,
+// .../T:2 for our Trainer on two threads; our Trainer trains an epoch in one run of steps,
+// Trainer::train_batches, as dr::fit does, and .../T:2/steps:one_by_one with a step() per
+// batch). The batches (shuffled, converted to floats, noised,
 // and for our Trainer on two threads stored as SplitRows, as dr::fit gives them) are made once
 // before timing, so the time is the training arithmetic alone. Cases named
 // .../x:cached/T:n train every step on the epoch's first batch, which so stays in cache: a
@@ -129,20 +131,42 @@ struct Ours {
   Ours(Net& net, std::size_t, std::size_t threads, dr::Handover handover)
       : trainer(net, dr::Sgd<Net>(sgd),
                 {.threads = threads, .profile = true, .handover = handover}) {}
-  /// Rows [at, at + rows) of the epoch, in the layout the trainer reads fastest.
-  double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
-    const std::uint8_t* labels = data.labels.data() + at;
-    if (trainer.prefers_split_rows())
-      return trainer.step(data.split.view().from_row(at), labels, rows, lr);
-    return trainer.step(data.x.data() + at * In, labels, rows, lr);
+  /// An epoch in batches of `batch` rows in one run of steps, as dr::fit trains, or with a
+  /// step() per batch if `one_by_one`; the rows in the layout the trainer reads fastest (each
+  /// step on the first batch if `cached`). Returns the sum of the rows' losses.
+  double epoch(const Epoch& data, std::size_t batch, bool cached, real lr, bool one_by_one) {
+    const std::size_t rows = data.labels.size();
+    std::size_t start = 0, n = 0;
+    const auto next = [&]() -> std::optional<dr::TrainingBatch> {
+      if (start == rows) return std::nullopt;
+      const std::size_t at = cached ? 0 : start;
+      n = std::min(batch, rows - start);
+      start += n;
+      const real* x = data.x.data() + at * In;
+      return dr::TrainingBatch{trainer.prefers_split_rows() ? data.split.view().from_row(at)
+                                                            : dr::SplitRows{{x, x}, In, 0},
+                               data.labels.data() + at, n, lr};
+    };
+    double loss = 0;
+    if (one_by_one)
+      while (const auto b = next()) loss += trainer.step(b->x, b->labels, b->rows, b->lr) * n;
+    else
+      trainer.train_batches(batch, next,
+                            [&](const dr::StepOutcome& step) { loss += step.loss * n; });
+    return loss;
   }
 };
 template <class Net>
 struct Blas {
   BlasTrainer<Net> trainer;
   Blas(Net& net, std::size_t batch, std::size_t, dr::Handover) : trainer(net, batch) {}
-  double step(const Epoch& data, std::size_t at, std::size_t rows, real lr) {
-    return trainer.step(data.x.data() + at * In, data.labels.data() + at, rows, lr);
+  double epoch(const Epoch& data, std::size_t batch, bool cached, real lr, bool) {
+    double loss = 0;
+    for (std::size_t start = 0; start < data.labels.size(); start += batch) {
+      const std::size_t n = std::min(batch, data.labels.size() - start), at = cached ? 0 : start;
+      loss += trainer.step(data.x.data() + at * In, data.labels.data() + at, n, lr) * n;
+    }
+    return loss;
   }
 };
 
@@ -150,6 +174,7 @@ struct Blas {
 struct Case {
   std::size_t threads = 0;  ///< 0: one thread timed by CPU time; n: n threads by the wall clock
   bool cached = false;      ///< every step on the epoch's first batch
+  bool one_by_one = false;  ///< a Trainer::step() per batch, not one run of steps
   dr::Handover handover = dr::Handover::automatic;
   std::optional<int> cpu;  ///< the CPU the one thread is held to
   std::string suffix;      ///< the name's tail after /T:n
@@ -171,11 +196,7 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, const C
     auto net = dr::make_network<Net>(1);
     Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads), c.handover);
     state.ResumeTiming();
-    loss = 0;
-    for (std::size_t start = 0; start < rows; start += batch) {
-      const std::size_t n = std::min(batch, rows - start), at = c.cached ? 0 : start;
-      loss += impl.step(data, at, n, learning_rate) * n;
-    }
+    loss = impl.epoch(data, batch, c.cached, learning_rate, c.one_by_one);
     if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) {
       phases = impl.trainer.phase_microseconds();
       streamed = impl.trainer.streamed();
@@ -239,6 +260,9 @@ void register_size() {
           {.threads = 2, .handover = dr::Handover::in_place, .suffix = "/handover:in_place"});
       add("ours", train_epoch<Ours, H>,
           {.threads = 2, .handover = dr::Handover::streamed, .suffix = "/handover:streamed"});
+      // The threads meeting at the start and end of every step, as before runs of steps.
+      add("ours", train_epoch<Ours, H>,
+          {.threads = 2, .one_by_one = true, .suffix = "/steps:one_by_one"});
       add_held_to_each_cpu();
     }
 }

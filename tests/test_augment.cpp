@@ -2,11 +2,13 @@
 // them: reproducible augmented training, best-epoch weights, early stopping, checkpoint/resume.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <thread>
 
 #include "data_files.hpp"
 #include "dr/dr.hpp"
@@ -169,6 +171,19 @@ TEST_CASE("batch producer: threads give the same batches as inline and pass erro
       const auto& b = threaded->next();
       REQUIRE(a.rows == b.rows);
       REQUIRE(std::equal(a.x.data(), a.x.data() + a.rows * 2, b.x.data()));
+    }
+  }
+  // The batch before the last one stays as it was: a Trainer finishes its step while it takes
+  // the next batch. (The sleep gives threaded producers time to overwrite it if they would.)
+  for (std::size_t workers : {0, 1, 3}) {
+    dr::BatchProducer producer(50, 3, 2, fill, workers, 3);
+    const dr::BatchSlot* previous = nullptr;
+    for (int i = 0; i < 50; ++i) {
+      const dr::BatchSlot& batch = producer.next();
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (previous) REQUIRE(previous->x[0] == real((i - 1) * 10));
+      REQUIRE(batch.x[0] == real(i * 10));
+      previous = &batch;
     }
   }
   std::vector<std::atomic<int>> by_worker(3);

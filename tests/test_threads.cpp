@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -20,11 +21,13 @@ using dr::real;
 using Net = dr::Network<784, 48, 10>;
 
 /// Trains a fresh network for `steps` steps of `rows` rows on T threads, given the batches as
-/// rows or as SplitRows, the threads passing rows as `handover` says; returns it and the losses.
+/// rows or as SplitRows, the threads passing rows as `handover` says, a step() per batch or,
+/// given `in_a_row`, all in one train_batches; returns it and the losses and counts right.
 template <class Net = Net>
 std::pair<std::unique_ptr<Net>, std::vector<double>> train(
     std::size_t threads, std::size_t rows, int steps, real dropout = 0, bool split = false,
-    dr::Handover handover = dr::Handover::automatic) {
+    dr::Handover handover = dr::Handover::automatic,
+    std::optional<dr::NextBatch> in_a_row = std::nullopt) {
   const auto data = dr::test::synthetic_digits(rows * steps, 21);
   const std::size_t all = rows * steps;
   std::vector<real> x(all * dr::image_pixels);
@@ -42,6 +45,25 @@ std::pair<std::unique_ptr<Net>, std::vector<double>> train(
   blocks.reset(all, dr::image_pixels, trainer.input_cut);
   blocks.assign(all, x.data());
   std::vector<double> losses;
+  if (in_a_row) {
+    int s = 0;
+    trainer.train_batches(
+        rows,
+        [&]() -> std::optional<dr::TrainingBatch> {
+          if (s == steps) return std::nullopt;
+          const std::size_t at = s++ * rows;
+          const real* p = x.data() + at * dr::image_pixels;
+          return dr::TrainingBatch{
+              split ? blocks.view().from_row(at) : dr::SplitRows{{p, p}, dr::image_pixels, 0},
+              data.labels.data() + at, rows, 0.05f};
+        },
+        [&](const dr::StepOutcome& o) {
+          losses.push_back(o.loss);
+          losses.push_back(double(o.correct));
+        },
+        *in_a_row);
+    return {std::move(net), losses};
+  }
   for (int s = 0; s < steps; ++s) {
     std::size_t correct = 0;
     const std::uint8_t* labels = data.labels.data() + s * rows;
@@ -187,18 +209,25 @@ TEMPLATE_TEST_CASE("threads: training gives the same model bit for bit with 1 to
   // Dropout's masks must not depend on which thread draws them either. (48 hidden units go
   // dense under AVX-512, 128 sparse: both kernels are split.)
   // Given as SplitRows, every thread count gives the model of rows on one thread too, and so
-  // does either way of handing rows between the threads.
+  // does either way of handing rows between the threads, and a run of steps (train_batches),
+  // which takes the next batch during a step or after it.
   const real dropout = GENERATE(0.0f, 0.3f);
   const auto handover = GENERATE(dr::Handover::in_place, dr::Handover::streamed);
+  const auto in_a_row = GENERATE(std::optional<dr::NextBatch>{}, dr::NextBatch::during_step,
+                                 dr::NextBatch::after_step);
   for (std::size_t rows : {64, 5, 1}) {
     INFO("rows per batch " << rows << ", dropout " << dropout << ", rows handed over "
-                           << (handover == dr::Handover::streamed ? "streamed" : "in place"));
+                           << (handover == dr::Handover::streamed ? "streamed" : "in place")
+                           << (!in_a_row ? ", step by step"
+                               : *in_a_row == dr::NextBatch::during_step
+                                   ? ", in a row"
+                                   : ", in a row, next after"));
     const auto [one, one_losses] = train<TestType>(1, rows, 6, dropout);
     for (std::size_t threads : {1, 2, 3, 4})
       for (bool split : {false, true}) {
         INFO("threads " << threads << (split ? ", split rows" : ", rows"));
         const auto [many, many_losses] =
-            train<TestType>(threads, rows, 6, dropout, split, handover);
+            train<TestType>(threads, rows, 6, dropout, split, handover, in_a_row);
         REQUIRE(many_losses == one_losses);
         REQUIRE(*many == *one);
       }
@@ -312,6 +341,80 @@ TEST_CASE("threads: a trainer refuses SplitRows cut elsewhere than its first lay
   REQUIRE_THROWS_WITH(trainer.step(blocks.view(), labels.data(), 4, 0.1f),
                       "the batch's columns are cut at input 392, the trainer's first layer at 395");
   REQUIRE(*net == *before);
+}
+
+TEST_CASE("threads: a run of steps ends where next() or done() throws, each step begun done",
+          "[threads]") {
+  constexpr std::size_t rows = 8;
+  const auto data = dr::test::synthetic_digits(rows * 6, 21);
+  std::vector<real> x(data.rows() * dr::image_pixels);
+  dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
+  const auto batch = [&](std::size_t b, std::size_t n) {
+    const real* p = x.data() + b * rows * dr::image_pixels;
+    return dr::TrainingBatch{
+        {{p, p}, dr::image_pixels, 0}, data.labels.data() + b * rows, n, 0.05f};
+  };
+  const dr::SgdSettings sgd{.momentum = 0.9f};
+  // The network after the first n batches, a step() each on one thread.
+  const auto stepped = [&](std::size_t n) {
+    auto net = dr::make_network<Net>(6);
+    dr::Trainer trainer(*net, dr::Sgd<Net>(sgd));
+    for (std::size_t b = 0; b < n; ++b) {
+      const dr::TrainingBatch t = batch(b, rows);
+      trainer.step(t.x, t.labels, t.rows, t.lr);
+    }
+    return net;
+  };
+  const auto nothing = [](const dr::StepOutcome&) {};
+  for (std::size_t threads : {1, 2, 3})
+    for (auto when : {dr::NextBatch::during_step, dr::NextBatch::after_step}) {
+      INFO("threads " << threads << (when == dr::NextBatch::during_step ? "" : ", next after"));
+      auto net = dr::make_network<Net>(6);
+      dr::Trainer trainer(*net, dr::Sgd<Net>(sgd), {.threads = threads});
+      std::size_t b = 0;
+      const auto next = [&]() -> std::optional<dr::TrainingBatch> {
+        if (b == 4) throw dr::Error("batch 4 is unreadable");
+        return batch(b++, rows);
+      };
+      REQUIRE_THROWS_WITH(trainer.train_batches(rows, next, nothing, when),
+                          "batch 4 is unreadable");
+      REQUIRE(*net == *stepped(4));
+      // The trainer goes on where it stopped, as if never stopped; done() throws after step 5.
+      std::size_t outcomes = 0;
+      REQUIRE_THROWS_WITH(trainer.train_batches(
+                              rows, [&] { return std::optional(batch(b++, rows)); },
+                              [&](const dr::StepOutcome&) {
+                                if (++outcomes == 2) throw dr::Error("stop");
+                              },
+                              when),
+                          "stop");
+      REQUIRE(outcomes == 2);
+      REQUIRE(*net == *stepped(6));
+      // A batch larger than the room asked for: refused before its step, and the run ends.
+      b = 0;
+      auto fresh = dr::make_network<Net>(6);
+      dr::Trainer second(*fresh, dr::Sgd<Net>(sgd), {.threads = threads});
+      REQUIRE_THROWS_WITH(second.train_batches(
+                              rows,
+                              [&] {
+                                const std::size_t i = b++;
+                                return std::optional(batch(i, i == 2 ? rows + 1 : rows));
+                              },
+                              nothing, when),
+                          "a batch of 9 rows exceeds the 8 the trainer was given room for");
+      REQUIRE(*fresh == *stepped(2));
+    }
+}
+
+TEST_CASE("threads: a run longer than the handover's check interval trains as step by step",
+          "[threads]") {
+  // 300 steps on two threads: Handover::automatic measures the cores again at step 256, inside
+  // the run; whatever it finds, the model is the one-thread model.
+  const auto [one, one_losses] = train(1, 2, 300);
+  const auto [two, two_losses] =
+      train(2, 2, 300, 0, true, dr::Handover::automatic, dr::NextBatch::during_step);
+  REQUIRE(two_losses == one_losses);
+  REQUIRE(*two == *one);
 }
 
 TEST_CASE("threads: a profiled trainer times every phase on every thread and changes no bit",

@@ -157,21 +157,31 @@ class WorkerPool {
   /// Zen 5 used here, 55-80 ns on one L3 and 420-510 ns on two (bench_train's cores/round_trip).
   double round_trip_ns(int trips) {
     double furthest = 0;
+    run([&](std::size_t t) {
+      const double ns = round_trip_in_task(t, trips);
+      if (t == 0) furthest = ns;
+    });
+    return furthest;
+  }
+
+  /// round_trip_ns from inside a task of run(): every thread t calls it at once, thread 0 gets
+  /// the result (the others 0). Thread 0 rallies with each other thread in turn; they wait.
+  double round_trip_in_task(std::size_t t, int trips) {
+    if (t != 0) {
+      int& n = rally_hits_[t];
+      for (int i = 0; i < trips; ++i) rallies_[t].return_hit(n++);
+      return 0;
+    }
+    double furthest = 0;
     for (std::size_t other = 1; other < size(); ++other) {
-      Rally rally;
       double shortest = std::numeric_limits<double>::infinity();
-      run([&](std::size_t t) {
-        for (int i = 0; i < trips; ++i)
-          if (t == 0) {
-            const auto start = std::chrono::steady_clock::now();
-            rally.hit(i);
-            const std::chrono::duration<double, std::nano> trip =
-                std::chrono::steady_clock::now() - start;
-            shortest = std::min(shortest, trip.count());
-          } else if (t == other) {
-            rally.return_hit(i);
-          }
-      });
+      for (int i = 0; i < trips; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        rallies_[other].hit(rally_hits_by_0_[other]++);
+        const std::chrono::duration<double, std::nano> trip =
+            std::chrono::steady_clock::now() - start;
+        shortest = std::min(shortest, trip.count());
+      }
       furthest = std::max(furthest, shortest);
     }
     return furthest;
@@ -224,6 +234,11 @@ class WorkerPool {
   }
 
   std::vector<std::exception_ptr> errors_;  // one slot per task
+  // Thread t > 0 rallies with thread 0 on rallies_[t]; both count its hits, each in a slot only
+  // it writes (rally_hits_[t] for thread t, rally_hits_by_0_[t] for thread 0).
+  std::vector<Rally> rallies_ = std::vector<Rally>(errors_.size());
+  std::vector<int> rally_hits_ = std::vector<int>(errors_.size()),
+                   rally_hits_by_0_ = std::vector<int>(errors_.size());
   TaskBarrier barrier_{errors_.size()};
   static constexpr std::size_t no_phase = ~std::size_t{0};
   std::atomic<std::size_t> failed_phase_{no_phase};  ///< the phase of run_phases that threw

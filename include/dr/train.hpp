@@ -191,8 +191,8 @@ std::string fit_fingerprint(const FitOptions& o, std::size_t train_rows) {
 }  // namespace detail
 
 /// Trains `net` on the rows `train_rows` of `data` for options.epochs epochs. Throws dr::Error
-/// if the loss becomes NaN or infinite (the network is then left as it was before that batch's
-/// update, but the caller should discard it).
+/// if the loss becomes NaN or infinite (the network then has that batch's update too; the caller
+/// should discard it).
 ///
 /// The batches of an epoch (augmented and noised images) are made on other threads while the
 /// network trains, whenever there is augmentation or noise to compute. With validation rows and
@@ -279,35 +279,41 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
         },
         producers);
     double loss_sum = 0, waited = 0;
-    std::size_t correct = 0;
+    std::size_t correct = 0, taken = 0, rows = 0;  // batches taken; the last one's rows
     real lr = 0;
-    for (std::size_t b = 0; b < batches; ++b) {
+    // The trainer takes batch b + 1 while it finishes batch b's step (the producer keeps both),
+    // unless perturbing a batch reads the weights, which then must have b's update.
+    const auto next_batch = [&]() -> std::optional<TrainingBatch> {
+      if (taken == batches) return std::nullopt;
       const auto wait_start = clock::now();
       BatchSlot& next = producer.next();
       waited += std::chrono::duration<double>(clock::now() - wait_start).count();
       real* x = next.x.data();
-      const std::uint8_t* labels = next.labels.data();
-      const std::size_t rows = next.rows;
-      if (options.perturb_batch) options.perturb_batch(x, labels, rows);
-      lr = schedule(static_cast<double>(epoch) + static_cast<double>(b) / batches);
-      std::size_t batch_correct = 0;
-      const double loss = split ? trainer.step(next.split.view(), labels, rows, lr, &batch_correct)
-                                : trainer.step(x, labels, rows, lr, &batch_correct);
-      if (!std::isfinite(loss)) {
+      rows = next.rows;
+      if (options.perturb_batch) options.perturb_batch(x, next.labels.data(), rows);
+      lr = schedule(static_cast<double>(epoch) + static_cast<double>(taken) / batches);
+      ++taken;
+      const SplitRows view = split ? next.split.view() : SplitRows{{x, x}, Net::in_size, 0};
+      return TrainingBatch{view, next.labels.data(), rows, lr};
+    };
+    const auto step_done = [&](const StepOutcome& step) {
+      if (!std::isfinite(step.loss)) {
         // Resumed, the run would diverge again at the same batch: leave nothing to resume.
         std::error_code ignored;
         if (!options.checkpoint.empty()) std::filesystem::remove(options.checkpoint, ignored);
         throw Error("training diverged in epoch " + std::to_string(epoch + 1) + " (loss " +
-                    shortest_text(loss) + ") at learning rate " + shortest_text(lr) +
+                    shortest_text(step.loss) + ") at learning rate " + shortest_text(lr) +
                     "; try a smaller --lr");
       }
-      loss_sum += loss * rows;
-      correct += batch_correct;
+      loss_sum += step.loss * rows;
+      correct += step.correct;
       if (callbacks.on_batch)
-        callbacks.on_batch({epoch + 1, options.epochs, b + 1, batches,
-                            loss_sum / ((b * batch) + rows),
+        callbacks.on_batch({epoch + 1, options.epochs, taken, batches,
+                            loss_sum / ((taken - 1) * batch + rows),
                             std::chrono::duration<double>(clock::now() - start).count()});
-    }
+    };
+    trainer.train_batches(batch, next_batch, step_done,
+                          options.perturb_batch ? NextBatch::after_step : NextBatch::during_step);
     EpochReport report{
         epoch + 1, loss_sum / order.size(), double(correct) / order.size(), {}, 0, lr, waited};
     if (!validation_rows.empty()) {

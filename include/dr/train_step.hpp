@@ -1,8 +1,8 @@
 // One optimisation step on a batch: forward, softmax cross-entropy, backward, optimizer update.
 // The Trainer owns the per-batch buffers and the gradient so a training loop allocates nothing.
 //
-// Threads: a step runs in three phases on a pool of T threads, in one WorkerPool::run_phases
-// (the threads wait for each other at a barrier between phases).
+// Threads: a step runs in three phases on a pool of T threads, which wait for each other at a
+// barrier (TaskBarrier) between phases.
 // 1. The first layer's sum (the big one: 784 x H weights) in two parts, over its first and its
 //    last inputs (cut where two threads take the same time on MNIST), for all the batch's rows:
 //    on two threads one part each, on one thread both in one pass over x.
@@ -29,6 +29,16 @@
 // next phase. On the Zen 5 used here, two threads took 10-14% less time per epoch streamed
 // with the cores far apart, and 6-16% more with them close, so by default the Trainer measures
 // how far apart they are every few hundred steps and chooses (see benchmarks/README.md).
+// Steps in a row (train_batches; step() is one). The threads run all of them in one
+// WorkerPool::run, and on two threads each goes from a step's phase 3 straight into the next
+// step's phase 1 without waiting for the other: its phase 1 reads only the part of the first
+// layer's weights that it updated itself in phase 3, and the barrier after phase 1 keeps phase
+// 2 from reading layer 2's weights before both have updated them. So a step has two meetings
+// of the threads instead of four (the pool's start and end of a step besides the two
+// barriers), and a thread late in phase 3 can catch up in phase 1. Thread 0 takes the next
+// batch from the caller while the others finish phase 3, and tells them (Plan, announce).
+// (On more than two threads the threads that share a part of the first layer still meet at
+// the end of each step.) Measured in benchmarks/README.md (Steps in a row).
 // The first layer is always summed in the same two parts, and no gradient is ever split into
 // partial sums, so the result does not depend on T at all: the same seed gives the same model
 // bit for bit with any thread count, on rows or on SplitRows (tests/test_threads.cpp checks it).
@@ -41,11 +51,15 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <numeric>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "dr/array.hpp"
@@ -90,6 +104,29 @@ inline constexpr bool copies_handed_rows = true;
 /// Phases of a training step (see the top of this file).
 inline constexpr std::size_t step_phases = 3;
 
+/// A batch for Trainer::train_batches: `rows` rows of x (SplitRows cut at Trainer::input_cut;
+/// row-major rows of any stride pass as SplitRows with both blocks at the first row), their
+/// labels, and the learning rate of its step.
+struct TrainingBatch {
+  SplitRows x;
+  const std::uint8_t* labels = nullptr;
+  std::size_t rows = 0;
+  real lr = 0;
+};
+
+/// What a training step gave: the batch's mean loss and how many of its rows the network
+/// classified right, both before the update.
+struct StepOutcome {
+  double loss = 0;
+  std::size_t correct = 0;
+};
+
+/// When Trainer::train_batches asks for the next batch.
+enum class NextBatch {
+  during_step,  ///< while the threads finish the step before, which the batch may not depend on
+  after_step,   ///< once every thread has finished the step before (to read the weights, say)
+};
+
 template <class Net, class Optimizer, class Kernel = kernels::Default>
 class Trainer {
  public:
@@ -119,7 +156,7 @@ class Trainer {
   /// network classified right before the update.
   double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
-    return run_step(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
+    return step(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
   }
 
   /// The same on rows stored in two column blocks cut at input_cut (SplitRowsBuffer), which
@@ -127,10 +164,97 @@ class Trainer {
   /// (Row-major rows of any stride pass as SplitRows with both bases at the first row.)
   double step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
-    if (x.cut != input_cut)
-      throw Error("the batch's columns are cut at input " + std::to_string(x.cut) +
-                  ", the trainer's first layer at " + std::to_string(input_cut));
-    return run_step(x, labels, rows, lr, correct);
+    StepOutcome outcome;
+    bool given = false;
+    train_batches(
+        rows,
+        [&]() -> std::optional<TrainingBatch> {
+          if (std::exchange(given, true)) return std::nullopt;
+          return TrainingBatch{x, labels, rows, lr};
+        },
+        [&](const StepOutcome& o) { outcome = o; });
+    if (correct) *correct = outcome.correct;
+    return outcome.loss;
+  }
+
+  /// Trains a step on each batch next() gives until it gives std::nullopt, and calls
+  /// done(StepOutcome) once each step's loss is known (before its update is done). The steps
+  /// run in one go on the pool's threads, each thread going from a step's last phase straight
+  /// into the next step's first (see the top of this file): the same model bit for bit as
+  /// step() on each batch in turn, sooner. next() and done() run on the calling thread. With
+  /// NextBatch::during_step, next() is called while the threads still finish the step before,
+  /// so a batch must stay valid until next() has returned the batch after the one that follows
+  /// it (BatchProducer keeps it so) and may not depend on the weights. No batch may have more
+  /// than max_rows rows. What next() or done() throws is rethrown once the steps under way are
+  /// done; the network has then been trained on every batch next() returned.
+  template <class Next, class Done>
+  void train_batches(std::size_t max_rows, Next&& next, Done&& done,
+                     NextBatch when = NextBatch::during_step) {
+    std::optional<TrainingBatch> first = next();
+    if (!first) return;
+    check(*first, max_rows);
+    if (reserved_rows_ < max_rows) reserve(max_rows);
+    row_loss_.resize(max_rows);
+    choose_handover();
+    failed_.store(false, std::memory_order_relaxed);
+    for (auto& own : per_thread_) own.error = nullptr;
+    const std::uint64_t first_step = steps_;
+    std::uint64_t ran = 0;
+    std::exception_ptr error;  // of next() or done()
+    announced_.store(0, std::memory_order_relaxed);
+    announce(0, Plan{*first, streamed_, first_step});
+    // Thread 0's plan of step i, or the end of the run, while step i - 1 is under way.
+    const auto plan = [&](std::uint64_t i) {
+      std::optional<Plan> p;
+      if (!error && !failed_.load(std::memory_order_relaxed)) try {
+          if (std::optional<TrainingBatch> batch = next()) {
+            check(*batch, max_rows);
+            p = Plan{*batch, streamed_, first_step + i};
+          }
+        } catch (...) {
+          error = std::current_exception();
+        }
+      announce(i, p);
+    };
+    pool_.run([&](std::size_t t) {
+      for (std::uint64_t i = 0;; ++i) {
+        if (t != 0) spin::wait_until(announced_, [i](std::uint64_t made) { return made > i; });
+        if (!plans_[i % 2]) return;
+        const Plan p = *plans_[i % 2];
+        if (i > 0 && handover_check_due(p.step)) {
+          // Every thread is here at once; the answer decides the handover of the next plans.
+          const double ns = pool_.round_trip_in_task(t, handover_check_trips);
+          if (t == 0) streamed_ = ns > streamed_beyond_ns;
+        }
+        run_phase(0, t, [&] { sum_first_layer(p, t); });
+        barrier_.arrive_and_wait(t);
+        run_phase(1, t, [&] {
+          per_thread_[t].correct = forward_and_backpropagate(p, t);
+          if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
+        });
+        barrier_.arrive_and_wait(t);
+        if (t == 0) {
+          ++ran;
+          last_streamed_ = p.streamed;
+          if (!failed_.load(std::memory_order_relaxed) && !error) try {
+              done(outcome(p.batch.rows));
+            } catch (...) {
+              error = std::current_exception();
+            }
+          if (when == NextBatch::during_step) plan(i + 1);
+        }
+        run_phase(2, t, [&] { gradients_and_update(p, t); });
+        // On more than two threads, those sharing a part of the first layer read in the next
+        // phase 1 weights the others update in this phase 3.
+        if (when == NextBatch::after_step || pool_.size() > 2) barrier_.arrive_and_wait(t);
+        if (t == 0 && when == NextBatch::after_step) plan(i + 1);
+      }
+    });
+    steps_ = first_step + ran;
+    if (settings_.profile) profiled_steps_ += ran;
+    for (auto& own : per_thread_)
+      if (own.error) std::rethrow_exception(own.error);
+    if (error) std::rethrow_exception(error);
   }
 
   /// Whether step() reads SplitRows faster than row-major rows: on more than one thread.
@@ -138,7 +262,7 @@ class Trainer {
 
   /// Whether the last step streamed its rows between the threads (Handover::streamed), as
   /// Handover::automatic decides from where the cores are.
-  bool streamed() const { return streamed_; }
+  bool streamed() const { return last_streamed_; }
 
   /// With settings.profile: for each thread, the mean time in microseconds each phase of a
   /// step kept it working (its waits for the other threads not counted), over the steps so far.
@@ -167,26 +291,53 @@ class Trainer {
   template <std::size_t I>
   using Layer = typename Net::template layer_type<I>;
 
-  /// A step on x, row-major rows when both its blocks start at the same address.
-  double run_step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
-                  std::size_t* correct) {
-    if (reserved_rows_ < rows) reserve(rows);
-    choose_handover();
-    row_loss_.resize(rows);
-    pool_.run_phases(timed(0, [&](std::size_t t) { sum_first_layer(x, rows, t); }),
-                     timed(1,
-                           [&](std::size_t t) {
-                             per_thread_[t].correct = forward_and_backpropagate(labels, rows, t);
-                             if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
-                           }),
-                     timed(2, [&](std::size_t t) { gradients_and_update(x, rows, lr, t); }));
-    ++steps_;
-    if (settings_.profile) ++profiled_steps_;
-    if (correct) {
-      *correct = 0;
-      for (const auto& own : per_thread_) *correct += own.correct;
+  /// A step as thread 0 plans it for all (train_batches).
+  struct Plan {
+    TrainingBatch batch;
+    bool streamed = false;   ///< how its rows are handed over
+    std::uint64_t step = 0;  ///< its number (steps_ then), the key of its dropout masks
+  };
+
+  /// Throws if a batch does not fit the buffers or the first layer's cut.
+  void check(const TrainingBatch& batch, std::size_t max_rows) const {
+    if (batch.rows > max_rows)
+      throw Error("a batch of " + std::to_string(batch.rows) + " rows exceeds the " +
+                  std::to_string(max_rows) + " the trainer was given room for");
+    if (!row_major(batch.x) && batch.x.cut != input_cut)
+      throw Error("the batch's columns are cut at input " + std::to_string(batch.x.cut) +
+                  ", the trainer's first layer at " + std::to_string(input_cut));
+  }
+
+  /// Thread 0 makes step i's plan (none: the run ends) known to the other threads.
+  void announce(std::uint64_t i, const std::optional<Plan>& plan) {
+    plans_[i % 2] = plan;  // step i - 2's, which every thread has read at its start
+    announced_.store(i + 1, std::memory_order_release);
+    if (pool_.size() > 1) announced_.notify_all();
+  }
+
+  /// The outcome of a step of `rows` rows, once all threads have finished its phase 2.
+  StepOutcome outcome(std::size_t rows) const {
+    StepOutcome o{std::accumulate(row_loss_.begin(), row_loss_.begin() + rows, 0.0) / rows, 0};
+    for (const auto& own : per_thread_) o.correct += own.correct;
+    return o;
+  }
+
+  /// f(), phase `phase` of a step on thread t, timed if profiling; unless a phase has thrown on
+  /// some thread, in which case the threads do no more work, though they still meet at the
+  /// barriers, and train_batches rethrows the exception once they have all stopped.
+  template <class F>
+  void run_phase(std::size_t phase, std::size_t t, F&& f) {
+    if (failed_.load(std::memory_order_relaxed)) return;
+    try {
+      if (!settings_.profile) return f();
+      const auto start = std::chrono::steady_clock::now();
+      f();
+      per_thread_[t].seconds[phase] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } catch (...) {
+      per_thread_[t].error = std::current_exception();
+      failed_.store(true, std::memory_order_relaxed);  // seen by all after the next barrier
     }
-    return std::accumulate(row_loss_.begin(), row_loss_.end(), 0.0) / rows;
   }
 
   /// Inputs per block of phase 3: a block's gradient (this many rows of padded_out floats)
@@ -207,6 +358,13 @@ class Trainer {
   static constexpr double streamed_beyond_ns = 250;
   /// Steps between checks of where the cores are; a check costs a few round trips (2-5 µs).
   static constexpr std::uint64_t handover_check_steps = 256;
+  static constexpr int handover_check_trips = 5;
+
+  /// Whether Handover::automatic measures where the cores are before step `step`.
+  bool handover_check_due(std::uint64_t step) const {
+    return pool_.size() > 1 && settings_.handover == Handover::automatic &&
+           step % handover_check_steps == 0;
+  }
 
   void choose_handover() {
     if (pool_.size() == 1) return;
@@ -218,23 +376,11 @@ class Trainer {
         streamed_ = true;
         return;
       case Handover::automatic:
-        if (!checked_handover_ || steps_ % handover_check_steps == 0)
-          streamed_ = pool_.round_trip_ns(5) > streamed_beyond_ns;
+        if (!checked_handover_ || handover_check_due(steps_))
+          streamed_ = pool_.round_trip_ns(handover_check_trips) > streamed_beyond_ns;
         checked_handover_ = true;
         return;
     }
-  }
-
-  /// Phase `phase` of a step, f(t) on thread t, timing each thread's part if profiling.
-  template <class F>
-  auto timed(std::size_t phase, F f) {
-    return [this, phase, f](std::size_t t) {
-      if (!settings_.profile) return f(t);
-      const auto start = std::chrono::steady_clock::now();
-      f(t);
-      per_thread_[t].seconds[phase] +=
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    };
   }
 
   void reserve(std::size_t rows) {
@@ -287,11 +433,12 @@ class Trainer {
   /// Phase 1, thread t's share of the first layer's two parts: part c sums the inputs
   /// first_layer_part(c) into first_layer_parts[c], part 0 from the bias, part 1 from 0. One
   /// thread does both at once; two do one each; more split each part's rows.
-  void sum_first_layer(const SplitRows& x, std::size_t rows, std::size_t t) {
+  void sum_first_layer(const Plan& plan, std::size_t t) {
     constexpr std::size_t ld = Layer<0>::padded_out;
-    const std::size_t ldx = x.stride;
+    const SplitRows& x = plan.batch.x;
+    const std::size_t ldx = x.stride, rows = plan.batch.rows;
     const auto& layer = net_.template layer<0>();
-    auto& parts = mine(t).first_layer_parts;
+    auto& parts = mine(t, plan.streamed).first_layer_parts;
     const auto sum_part = [&](std::size_t c, Range r) {
       layer.template affine_part<Kernel>(r.size(), x.block(c) + r.begin * ldx, ldx,
                                          parts[c].data() + r.begin * ld, first_layer_part(c),
@@ -315,7 +462,7 @@ class Trainer {
     if (r.size() == 0) return;
     sum_part(share.part, r);
     // The rows of the part that other threads complete in phase 2.
-    if (streamed_)
+    if (plan.streamed)
       for_each_outside(r, part_of(rows, threads, t), [&](Range q) {
         hand_over(handed_.first_layer_parts[share.part], parts[share.part], q, ld);
       });
@@ -354,15 +501,15 @@ class Trainer {
   /// Phase 2 on thread t's rows of a batch of `rows`: completes the first layer, fills the
   /// other layers' outputs, the rows' losses and every layer's dLoss/dz in the thread's
   /// workspace, and hands over what phase 3 needs of them; returns how many rows were right.
-  std::size_t forward_and_backpropagate(const std::uint8_t* labels, std::size_t rows,
-                                        std::size_t t) {
-    const std::size_t threads = pool_.size();
+  std::size_t forward_and_backpropagate(const Plan& plan, std::size_t t) {
+    const std::size_t threads = pool_.size(), rows = plan.batch.rows;
+    const std::uint8_t* labels = plan.batch.labels;
     const Range part = part_of(rows, threads, t);
     if (part.size() == 0) return 0;
     const std::size_t r0 = part.begin, n = part.size();
-    Workspace<Net>& ws = mine(t).ws;
-    auto& parts = mine(t).first_layer_parts;
-    if (streamed_) {
+    Workspace<Net>& ws = mine(t, plan.streamed).ws;
+    auto& parts = mine(t, plan.streamed).first_layer_parts;
+    if (plan.streamed) {
       const Share share = share_of(threads, t);
       for (std::size_t c = 0; c < 2; ++c)
         for_each_outside(part, c == share.part ? share.own(rows, t) : Range{0, 0}, [&](Range q) {
@@ -379,7 +526,7 @@ class Trainer {
         net_.template layer<I>().template forward<Kernel>(
             n, Net::template input_of<I>(ws, nullptr) + r0 * ld, ld, y);
       if constexpr (I + 1 < depth)
-        if (settings_.dropout > 0) drop_units<I>(part, y);
+        if (settings_.dropout > 0) drop_units<I>(plan.step, part, y);
     });
     constexpr std::size_t ld = Net::last_layer::padded_out;
     const real* logits = ws.outputs[depth - 1].data();
@@ -392,7 +539,7 @@ class Trainer {
       right += argmax(logits + r * ld, Net::out_size) == labels[r];
     }
     backpropagate<depth - 1>(ws, r0, n);
-    if (streamed_) pass_rows_of_phase_2(handed_.ws, ws, part, hand_over);
+    if (plan.streamed) pass_rows_of_phase_2(handed_.ws, ws, part, hand_over);
     return right;
   }
 
@@ -408,14 +555,15 @@ class Trainer {
     });
   }
 
-  /// Draws the dropout mask of hidden layer I for the part's rows into keep_[I] (0 or the keep
-  /// scale per unit) and applies it to the layer's outputs y (the part's first row).
+  /// Draws the dropout mask of hidden layer I of step `step` for the part's rows into keep_[I]
+  /// (0 or the keep scale per unit) and applies it to the layer's outputs y (the part's first
+  /// row).
   template <std::size_t I>
-  void drop_units(Range part, real* y) {
+  void drop_units(std::uint64_t step, Range part, real* y) {
     constexpr std::size_t units = Layer<I>::out_size, ld = Layer<I>::padded_out;
     // A unit survives when its 16 random bits are at least p * 2^16.
     const auto threshold = static_cast<std::uint32_t>(settings_.dropout * 65536 + real(0.5));
-    const std::uint64_t layer_key = derive_seed(derive_seed(settings_.seed, steps_), I);
+    const std::uint64_t layer_key = derive_seed(derive_seed(settings_.seed, step), I);
     real* keep = keep_[I].data() + part.begin * ld;
     for (std::size_t r = 0; r < part.size(); ++r) {
       const std::uint64_t row_key = derive_seed(layer_key, part.begin + r);
@@ -451,10 +599,12 @@ class Trainer {
   /// Phase 3, part t of every layer's inputs: their weight gradients summed over all rows
   /// (written from zero; the bias goes with the part that starts at input 0), each block of
   /// inputs updated by the optimizer right after.
-  void gradients_and_update(const SplitRows& x, std::size_t rows, real lr, std::size_t t) {
-    const std::size_t threads = pool_.size();
-    Workspace<Net>& ws = mine(t).ws;
-    if (streamed_)
+  void gradients_and_update(const Plan& plan, std::size_t t) {
+    const std::size_t threads = pool_.size(), rows = plan.batch.rows;
+    const SplitRows& x = plan.batch.x;
+    const real lr = plan.batch.lr;
+    Workspace<Net>& ws = mine(t, plan.streamed).ws;
+    if (plan.streamed)
       for_each_outside({0, rows}, part_of(rows, threads, t),
                        [&](Range q) { pass_rows_of_phase_2(ws, handed_.ws, q, take_over); });
     Net::for_each_index([&](auto i) {
@@ -507,19 +657,28 @@ class Trainer {
   };
   std::vector<ThreadBuffers> own_;  ///< one per thread, which alone reads and writes them
   ThreadBuffers handed_;            ///< the rows threads hand each other (more than one thread)
-  bool streamed_ = false;  ///< this step's handover: streamed or in place (handed_ then shared)
+  bool streamed_ =
+      false;  ///< the handover of the steps thread 0 plans next (handed_ shared if not)
+  bool last_streamed_ = false;  ///< the handover of the last step
   bool checked_handover_ = false;
   std::size_t reserved_rows_ = 0;  ///< rows the buffers a step computes in have room for
   /// The buffers thread t computes in this step.
-  ThreadBuffers& mine(std::size_t t) { return streamed_ || own_.size() == 1 ? own_[t] : handed_; }
+  ThreadBuffers& mine(std::size_t t, bool streamed) {
+    return streamed || own_.size() == 1 ? own_[t] : handed_;
+  }
   TrainerSettings settings_;
   real keep_scale_;
   std::array<AlignedBuffer<real>, depth> keep_;  ///< dropout masks of the hidden layers
   std::uint64_t steps_ = 0;
   WorkerPool pool_;
+  TaskBarrier barrier_{pool_.size()};         ///< between the phases of a step
+  std::array<std::optional<Plan>, 2> plans_;  ///< step i's in plans_[i % 2] (train_batches)
+  std::atomic<std::uint64_t> announced_{0};   ///< the plans made so far in this run
+  std::atomic<bool> failed_{false};           ///< whether a phase threw in this run
   struct alignas(64) PerThread {  // a cache line per thread: no sharing while they write
     std::size_t correct = 0;      ///< rows it classified right in the last step
     std::array<double, step_phases> seconds{};  ///< per phase, summed over the profiled steps
+    std::exception_ptr error;                   ///< what a phase threw in this run
   };
   std::vector<PerThread> per_thread_;
   std::uint64_t profiled_steps_ = 0;

@@ -40,12 +40,12 @@ class BatchProducer {
   /// Produces `count` batches with `fill`: on `workers` threads of their own, worker w filling
   /// batches w, w + workers, w + 2 workers, ..., or inline in next() if workers is 0. Slots are
   /// sized for `capacity_rows` rows of `width` values; there are `slots` of them (at least two
-  /// per worker).
+  /// per worker and two besides; two inline).
   BatchProducer(std::size_t count, std::size_t capacity_rows, std::size_t width, Fill fill,
                 std::size_t workers, std::size_t slots = 4)
       : count_(count),
         fill_(std::move(fill)),
-        slots_(workers == 0 ? 1 : std::max(slots, 2 * workers)),
+        slots_(workers == 0 ? kept : std::max(slots, 2 * workers + kept)),
         ready_(slots_.size(), none) {
     for (auto& s : slots_) {
       s.x.resize(capacity_rows * width);
@@ -66,15 +66,18 @@ class BatchProducer {
     for (auto& t : threads_) t.join();
   }
 
-  /// The next batch, valid until the following call; rethrows what fill threw for it.
+  /// The next batch, valid until the second call after this one (a Trainer trains on it while
+  /// it takes the next: Trainer::train_batches); rethrows what fill threw for it.
   BatchSlot& next() {
     if (threads_.empty()) {
-      fill_(taken_, slots_[0], 0);
+      BatchSlot& slot = slots_[taken_ % kept];
+      fill_(taken_, slot, 0);
       ++taken_;
-      return slots_[0];
+      return slot;
     }
     std::unique_lock lock(mutex_);
-    if (taken_ > 0) released_ = taken_;  // the caller is done with the previous batch
+    // The caller is done with the batch before the previous one.
+    if (taken_ >= kept) released_ = taken_ + 1 - kept;
     changed_.notify_all();
     BatchSlot& slot = slots_[taken_ % slots_.size()];
     const std::size_t& ready = ready_[taken_ % slots_.size()];
@@ -86,6 +89,7 @@ class BatchProducer {
 
  private:
   static constexpr std::size_t none = ~std::size_t{0};
+  static constexpr std::size_t kept = 2;  ///< batches the caller holds at once
 
   void produce(std::size_t first, std::size_t step) {
     for (std::size_t i = first; i < count_; i += step) {
