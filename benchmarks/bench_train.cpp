@@ -144,7 +144,7 @@ struct Ours {
       start += n;
       const real* x = data.x.data() + at * In;
       return dr::TrainingBatch{trainer.prefers_split_rows() ? data.split.view().from_row(at)
-                                                            : dr::SplitRows{{x, x}, In, 0},
+                                                            : dr::SplitRows::of_rows(x, In),
                                data.labels.data() + at, n, lr};
     };
     double loss = 0;

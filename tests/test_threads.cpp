@@ -54,7 +54,7 @@ std::pair<std::unique_ptr<Net>, std::vector<double>> train(
           const std::size_t at = s++ * rows;
           const real* p = x.data() + at * dr::image_pixels;
           return dr::TrainingBatch{
-              split ? blocks.view().from_row(at) : dr::SplitRows{{p, p}, dr::image_pixels, 0},
+              split ? blocks.view().from_row(at) : dr::SplitRows::of_rows(p, dr::image_pixels),
               data.labels.data() + at, rows, 0.05f};
         },
         [&](const dr::StepOutcome& o) {
@@ -322,8 +322,7 @@ TEST_CASE("threads: rows of a wider stride, given as SplitRows, train as packed 
     for (std::size_t s = 0; s < steps; ++s) {
       const std::uint8_t* labels = data.labels.data() + s * rows;
       const real* x = wide.data() + s * rows * stride;
-      const double loss =
-          on_wide.step(dr::SplitRows{{x, x}, stride, on_wide.input_cut}, labels, rows, 0.1f);
+      const double loss = on_wide.step(dr::SplitRows::of_rows(x, stride), labels, rows, 0.1f);
       REQUIRE(loss ==
               on_packed.step(packed.data() + s * rows * dr::image_pixels, labels, rows, 0.1f));
     }
@@ -351,8 +350,8 @@ TEST_CASE("threads: a run of steps ends where next() or done() throws, each step
   dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
   const auto batch = [&](std::size_t b, std::size_t n) {
     const real* p = x.data() + b * rows * dr::image_pixels;
-    return dr::TrainingBatch{
-        {{p, p}, dr::image_pixels, 0}, data.labels.data() + b * rows, n, 0.05f};
+    return dr::TrainingBatch{dr::SplitRows::of_rows(p, dr::image_pixels),
+                             data.labels.data() + b * rows, n, 0.05f};
   };
   const dr::SgdSettings sgd{.momentum = 0.9f};
   // The network after the first n batches, a step() each on one thread.

@@ -293,7 +293,7 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
       if (options.perturb_batch) options.perturb_batch(x, next.labels.data(), rows);
       lr = schedule(static_cast<double>(epoch) + static_cast<double>(taken) / batches);
       ++taken;
-      const SplitRows view = split ? next.split.view() : SplitRows{{x, x}, Net::in_size, 0};
+      const SplitRows view = split ? next.split.view() : SplitRows::of_rows(x, Net::in_size);
       return TrainingBatch{view, next.labels.data(), rows, lr};
     };
     const auto step_done = [&](const StepOutcome& step) {

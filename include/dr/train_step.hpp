@@ -104,9 +104,9 @@ inline constexpr bool copies_handed_rows = true;
 /// Phases of a training step (see the top of this file).
 inline constexpr std::size_t step_phases = 3;
 
-/// A batch for Trainer::train_batches: `rows` rows of x (SplitRows cut at Trainer::input_cut;
-/// row-major rows of any stride pass as SplitRows with both blocks at the first row), their
-/// labels, and the learning rate of its step.
+/// A batch for Trainer::train_batches: `rows` rows of x (SplitRows cut at Trainer::input_cut, or
+/// row-major rows of any stride as SplitRows::of_rows), their labels, and the learning rate of
+/// its step.
 struct TrainingBatch {
   SplitRows x;
   const std::uint8_t* labels = nullptr;
@@ -156,12 +156,12 @@ class Trainer {
   /// network classified right before the update.
   double step(const real* x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
-    return step(SplitRows{{x, x}, Net::in_size, input_cut}, labels, rows, lr, correct);
+    return step(SplitRows::of_rows(x, Net::in_size), labels, rows, lr, correct);
   }
 
   /// The same on rows stored in two column blocks cut at input_cut (SplitRowsBuffer), which
   /// two threads or more read faster (see the top of this file); the same result bit for bit.
-  /// (Row-major rows of any stride pass as SplitRows with both bases at the first row.)
+  /// (Row-major rows of any stride pass as SplitRows::of_rows.)
   double step(const SplitRows& x, const std::uint8_t* labels, std::size_t rows, real lr,
               std::size_t* correct = nullptr) {
     StepOutcome outcome;
@@ -185,8 +185,10 @@ class Trainer {
   /// NextBatch::during_step, next() is called while the threads still finish the step before,
   /// so a batch must stay valid until next() has returned the batch after the one that follows
   /// it (BatchProducer keeps it so) and may not depend on the weights. No batch may have more
-  /// than max_rows rows. What next() or done() throws is rethrown once the steps under way are
-  /// done; the network has then been trained on every batch next() returned.
+  /// than max_rows rows. done() for a step always comes before next() is asked for the step
+  /// after it, so done() may read what the caller kept of the last batch it gave. What next()
+  /// or done() throws is rethrown once the steps under way are done; the network has then been
+  /// trained on every batch next() returned.
   template <class Next, class Done>
   void train_batches(std::size_t max_rows, Next&& next, Done&& done,
                      NextBatch when = NextBatch::during_step) {
@@ -657,12 +659,11 @@ class Trainer {
   };
   std::vector<ThreadBuffers> own_;  ///< one per thread, which alone reads and writes them
   ThreadBuffers handed_;            ///< the rows threads hand each other (more than one thread)
-  bool streamed_ =
-      false;  ///< the handover of the steps thread 0 plans next (handed_ shared if not)
-  bool last_streamed_ = false;  ///< the handover of the last step
+  bool streamed_ = false;           ///< the handover of the steps thread 0 plans next
+  bool last_streamed_ = false;      ///< the handover of the last step
   bool checked_handover_ = false;
   std::size_t reserved_rows_ = 0;  ///< rows the buffers a step computes in have room for
-  /// The buffers thread t computes in this step.
+  /// The buffers thread t computes in, in a step handed over streamed or not (handed_ shared).
   ThreadBuffers& mine(std::size_t t, bool streamed) {
     return streamed || own_.size() == 1 ? own_[t] : handed_;
   }

@@ -20,10 +20,13 @@ namespace dr {
 /// A view of rows in two column blocks: block(c)[r * stride + k] is input k of row r, for k in
 /// block c's inputs ([0, cut) or [cut, width)). Each block's base is offset by its first input,
 /// so one index formula serves both blocks and the kernels address either like row-major rows.
-/// Row-major rows x, `stride` apart, are SplitRows too, with both bases x.
+/// Row-major rows x, `stride` apart, are SplitRows too, with both bases x (of_rows).
 struct SplitRows {
   std::array<const real*, 2> base;
   std::size_t stride, cut;
+
+  /// Row-major rows x, `stride` apart, as a view: both blocks at x (the cut then means nothing).
+  static SplitRows of_rows(const real* x, std::size_t stride) { return {{x, x}, stride, 0}; }
 
   const real* block(std::size_t c) const { return base[c]; }
   /// The same view from row r on.
