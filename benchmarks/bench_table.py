@@ -120,7 +120,8 @@ for h in (128, 800):
         one, two = ips(f"{name}/T:1/real_time"), ips(f"{name}/T:2/real_time")
         print(f"| forward {impl} H={h} B=256 (images/s) | {k(one)} | {k(two)} | {ratio(two, one)} "
               f"| {best_speedup(fwd_best, name)} |")
-    for b, x, label in ((64, "", ""), (64, "/x:cached", ", one batch in cache"), (128, "", "")):
+    for b, x, label in ((64, "", ""), (64, "/x:cached", ", one batch in cache"),
+                        (64, "/x:gathered", ", dr::fit gathering the batches"), (128, "", "")):
         name = f"train/ours/H:{h}/B:{b}/noise:0{x}"
         epoch_row(f"train ours H={h} batch {b}{label} (s/epoch)", trn.get(f"{name}/T:1/real_time"),
                   trn.get(f"{name}/T:2/real_time"), best_speedup(trn_best, name))

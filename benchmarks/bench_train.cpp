@@ -10,7 +10,10 @@
 // .../x:cached/T:n train every step on the epoch's first batch, which so stays in cache: a
 // diagnostic of what fetching each new batch from memory costs one and two threads. Cases named
 // .../T:1/cpu:N hold the one thread to CPU N (Linux): how fast each core trains, which bounds
-// what two threads can reach.
+// what two threads can reach. Cases named .../x:gathered/T:n train an epoch with dr::fit, as the
+// driver does without augmentation or noise: from the uint8 images, each batch's pixels made into
+// floats by the training threads as the step starts (TrainingBatch::fill), so their time also
+// holds making the batches, which the other cases do before timing.
 // Built with DR_MEASURE_WITHOUT_HANDOVER, as bench_train_bound, it times only the cases of batch 64
 // without noise with one thread held to each core and with two threads streaming their rows,
 // which then hand nothing over (.../T:2/handover:none): the model is wrong, but the time is what
@@ -28,6 +31,7 @@
 #include "dr/kernels/auto.hpp"
 #include "dr/loss.hpp"
 #include "dr/optimizer.hpp"
+#include "dr/train.hpp"
 #include "dr/train_step.hpp"
 
 namespace {
@@ -44,6 +48,8 @@ struct Epoch {
   dr::AlignedBuffer<real> x;
   dr::SplitRowsBuffer split;
   std::vector<std::uint8_t> labels;
+  const dr::Dataset* images = nullptr;  ///< where the rows come from, as uint8 pixels
+  std::vector<std::uint32_t> order;     ///< the rows of images, in the order of x
 };
 constexpr std::size_t input_cut =
     dr::Trainer<dr::Network<In, 128, 10>, dr::Sgd<dr::Network<In, 128, 10>>>::input_cut;
@@ -61,6 +67,8 @@ const Epoch& epoch_data(real noise) {
     dr::add_gaussian_noise(it->second.x.span(), noise, rng);
     it->second.split.reset(order.size(), In, input_cut);
     it->second.split.assign(order.size(), it->second.x.data());
+    it->second.images = &train;
+    it->second.order = std::move(order);
   }
   return it->second;
 }
@@ -145,7 +153,10 @@ struct Ours {
       const real* x = data.x.data() + at * In;
       return dr::TrainingBatch{trainer.prefers_split_rows() ? data.split.view().from_row(at)
                                                             : dr::SplitRows::of_rows(x, In),
-                               data.labels.data() + at, n, lr};
+                               data.labels.data() + at,
+                               n,
+                               lr,
+                               {}};
     };
     double loss = 0;
     if (one_by_one)
@@ -170,10 +181,25 @@ struct Blas {
   }
 };
 
+/// An epoch of dr::fit (x:gathered cases): the same rows in an order of its own shuffle.
+template <class Net>
+struct Fit {
+  Net& net;
+  std::size_t threads;
+  Fit(Net& net, std::size_t, std::size_t threads, dr::Handover) : net(net), threads(threads) {}
+  double epoch(const Epoch& data, std::size_t batch, bool, real lr, bool) {
+    const dr::FitOptions options{.epochs = 1, .batch = batch, .threads = threads};
+    const auto reports = dr::fit(
+        net, dr::Sgd<Net>(sgd), [lr](double) { return lr; }, *data.images, data.order, {}, options);
+    return reports.back().loss * double(data.order.size());
+  }
+};
+
 /// What a case varies besides the implementation, size, batch and noise.
 struct Case {
   std::size_t threads = 0;  ///< 0: one thread timed by CPU time; n: n threads by the wall clock
   bool cached = false;      ///< every step on the epoch's first batch
+  bool gathered = false;    ///< batches gathered from uint8 images by dr::fit's threads
   bool one_by_one = false;  ///< a Trainer::step() per batch, not one run of steps
   dr::Handover handover = dr::Handover::automatic;
   std::optional<int> cpu;  ///< the CPU the one thread is held to
@@ -205,7 +231,7 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, const C
   // The cases that name their thread count (/T:n) report how long each thread worked in each
   // phase of a step, in µs: "t1.p3" is thread 1 in phase 3 (the last epoch's mean).
   // Whether the last step's threads streamed the rows they hand each other (Handover).
-  if (threads > 1) state.counters["streamed"] = streamed;
+  if (threads > 1 && std::is_same_v<Impl<Net>, Ours<Net>>) state.counters["streamed"] = streamed;
   if (threads > 0)
     for (std::size_t t = 0; t < phases.size(); ++t)
       for (std::size_t p = 0; p < dr::step_phases; ++p)
@@ -227,7 +253,10 @@ void register_size() {
       // Threaded cases (names ending /T:n) are timed by the wall clock, the others by CPU time
       // (see bench_forward.cpp).
       auto add = [&](const std::string& impl, auto fn, const Case& c = {}) {
-        const std::string name = "train/" + impl + tail + (c.cached ? "/x:cached" : "") +
+        const std::string name = "train/" + impl + tail +
+                                 (c.cached     ? "/x:cached"
+                                  : c.gathered ? "/x:gathered"
+                                               : "") +
                                  (c.threads ? "/T:" + std::to_string(c.threads) : "") + c.suffix;
         auto* b = benchmark::RegisterBenchmark(
             name.c_str(), [=](benchmark::State& s) { fn(s, batch, noise, c); });
@@ -252,8 +281,10 @@ void register_size() {
       if (noise != 0) continue;
       for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, {.threads = threads});
       if (batch != 64) continue;
-      for (std::size_t threads : {1, 2})
+      for (std::size_t threads : {1, 2}) {
         add("ours", train_epoch<Ours, H>, {.threads = threads, .cached = true});
+        add("ours", train_epoch<Fit, H>, {.threads = threads, .gathered = true});
+      }
       // Both ways of passing rows between the threads, whatever the automatic choice would be
       // (the host moves the cores; cores/round_trip tells where they were).
       add("ours", train_epoch<Ours, H>,

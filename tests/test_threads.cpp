@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -22,12 +23,14 @@ using Net = dr::Network<784, 48, 10>;
 
 /// Trains a fresh network for `steps` steps of `rows` rows on T threads, given the batches as
 /// rows or as SplitRows, the threads passing rows as `handover` says, a step() per batch or,
-/// given `in_a_row`, all in one train_batches; returns it and the losses and counts right.
+/// given `in_a_row`, all in one train_batches; returns it and the losses and counts right. Given
+/// `filled` (in a row), each batch's rows start as NaN and the trainer's threads fill them
+/// (TrainingBatch::fill), which must write each of the batch's floats once.
 template <class Net = Net>
 std::pair<std::unique_ptr<Net>, std::vector<double>> train(
     std::size_t threads, std::size_t rows, int steps, real dropout = 0, bool split = false,
     dr::Handover handover = dr::Handover::automatic,
-    std::optional<dr::NextBatch> in_a_row = std::nullopt) {
+    std::optional<dr::NextBatch> in_a_row = std::nullopt, bool filled = false) {
   const auto data = dr::test::synthetic_digits(rows * steps, 21);
   const std::size_t all = rows * steps;
   std::vector<real> x(all * dr::image_pixels);
@@ -46,6 +49,23 @@ std::pair<std::unique_ptr<Net>, std::vector<double>> train(
   blocks.assign(all, x.data());
   std::vector<double> losses;
   if (in_a_row) {
+    std::vector<real> empty(x.size(), filled ? std::numeric_limits<real>::quiet_NaN() : real(0));
+    std::vector<int> writes(x.size());  // of each float by fill()
+    std::mutex writing;
+    if (filled) {
+      std::swap(x, empty);  // the batches' rows start empty; the source is `empty` now
+      blocks.assign(all, x.data());
+    }
+    const auto fill = [&](std::size_t at, dr::Range part, dr::Range inputs) {
+      const std::lock_guard lock(writing);
+      for (std::size_t r = at + part.begin; r < at + part.end; ++r) {
+        const real* from = empty.data() + r * dr::image_pixels;
+        for (std::size_t k = inputs.begin; k < inputs.end; ++k) ++writes[r * dr::image_pixels + k];
+        std::copy(from + inputs.begin, from + inputs.end,
+                  x.data() + r * dr::image_pixels + inputs.begin);
+        blocks.set_inputs(r, inputs, [from](std::size_t k) { return from[k]; });
+      }
+    };
     int s = 0;
     trainer.train_batches(
         rows,
@@ -53,15 +73,21 @@ std::pair<std::unique_ptr<Net>, std::vector<double>> train(
           if (s == steps) return std::nullopt;
           const std::size_t at = s++ * rows;
           const real* p = x.data() + at * dr::image_pixels;
-          return dr::TrainingBatch{
+          dr::TrainingBatch batch{
               split ? blocks.view().from_row(at) : dr::SplitRows::of_rows(p, dr::image_pixels),
-              data.labels.data() + at, rows, 0.05f};
+              data.labels.data() + at,
+              rows,
+              0.05f,
+              {}};
+          if (filled) batch.fill = [&fill, at](dr::Range r, dr::Range k) { fill(at, r, k); };
+          return batch;
         },
         [&](const dr::StepOutcome& o) {
           losses.push_back(o.loss);
           losses.push_back(double(o.correct));
         },
         *in_a_row);
+    if (filled) REQUIRE(std::all_of(writes.begin(), writes.end(), [](int n) { return n == 1; }));
     return {std::move(net), losses};
   }
   for (int s = 0; s < steps; ++s) {
@@ -234,6 +260,65 @@ TEMPLATE_TEST_CASE("threads: training gives the same model bit for bit with 1 to
   }
 }
 
+TEST_CASE("threads: batches the trainer's threads fill train as batches given whole", "[threads]") {
+  // Every row starts as NaN, so a thread that read a part before it was filled, or a part no
+  // thread filled, would spoil the model; train() checks that each float is filled once.
+  const auto when = GENERATE(dr::NextBatch::during_step, dr::NextBatch::after_step);
+  for (std::size_t rows : {64, 5, 1}) {
+    const auto [one, one_losses] = train(1, rows, 6);
+    for (std::size_t threads : {1, 2, 3, 4})
+      for (bool split : {false, true}) {
+        INFO("rows per batch " << rows << ", threads " << threads
+                               << (split ? ", split rows" : ", rows")
+                               << (when == dr::NextBatch::during_step ? "" : ", next after"));
+        const auto [many, many_losses] =
+            train(threads, rows, 6, 0, split, dr::Handover::automatic, when, true);
+        REQUIRE(many_losses == one_losses);
+        REQUIRE(*many == *one);
+      }
+  }
+}
+
+TEST_CASE("threads: a batch gathered in parts holds each pixel where whole rows hold it",
+          "[threads]") {
+  const auto data = dr::test::synthetic_digits(9, 5);
+  const std::vector<std::uint32_t> rows{7, 2, 2, 0, 8};
+  const std::size_t n = rows.size(), width = dr::image_pixels;
+  std::vector<real> whole(n * width);
+  std::vector<std::uint8_t> labels(n);
+  dr::gather_batch(data, rows, whole.data(), labels.data());
+  for (std::size_t r = 0; r < n; ++r) {
+    REQUIRE(labels[r] == data.labels[rows[r]]);
+    for (std::size_t k = 0; k < width; ++k)
+      REQUIRE(whole[r * width + k] == data.pixels[rows[r] * width + k] * dr::pixel_scale);
+  }
+  // In parts of rows and inputs, the middle part across the SplitRows cut.
+  const dr::Range row_parts[] = {{0, 2}, {2, 5}},
+                  input_parts[] = {{0, 100}, {100, 500}, {500, width}};
+  std::vector<real> parts(n * width, std::numeric_limits<real>::quiet_NaN());
+  dr::SplitRowsBuffer blocks;
+  blocks.reset(n, width, 395);
+  for (const dr::Range p : row_parts)
+    for (const dr::Range inputs : input_parts) {
+      const auto these = std::span(rows).subspan(p.begin, p.size());
+      dr::gather_inputs(data, these, inputs, parts.data() + p.begin * width);
+      dr::gather_inputs(data, these, inputs, blocks, p.begin);
+    }
+  REQUIRE(parts == whole);
+  const dr::SplitRows view = blocks.view();
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t k = 0; k < width; ++k)
+      REQUIRE(view.block(k < 395 ? 0 : 1)[r * view.stride + k] == whole[r * width + k]);
+  // A part writes nothing outside it.
+  std::vector<real> one_part(n * width, -1);
+  dr::gather_inputs(data, std::span(rows).subspan(1, 2), {390, 400}, one_part.data() + width);
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t k = 0; k < width; ++k) {
+      const bool inside = r >= 1 && r < 3 && k >= 390 && k < 400;
+      REQUIRE(one_part[r * width + k] == (inside ? whole[r * width + k] : -1));
+    }
+}
+
 TEMPLATE_TEST_CASE("threads: networks of few inputs train the same on 1 to 3 threads", "[threads]",
                    (dr::Network<1, 20, 3>), (dr::Network<3, 20, 2>)) {
   // The first layer's inputs are cut at 50.5%: with 1 input the first part is empty (and
@@ -350,8 +435,8 @@ TEST_CASE("threads: a run of steps ends where next() or done() throws, each step
   dr::gather_batch(data, dr::all_rows(data.rows()), x.data());
   const auto batch = [&](std::size_t b, std::size_t n) {
     const real* p = x.data() + b * rows * dr::image_pixels;
-    return dr::TrainingBatch{dr::SplitRows::of_rows(p, dr::image_pixels),
-                             data.labels.data() + b * rows, n, 0.05f};
+    return dr::TrainingBatch{
+        dr::SplitRows::of_rows(p, dr::image_pixels), data.labels.data() + b * rows, n, 0.05f, {}};
   };
   const dr::SgdSettings sgd{.momentum = 0.9f};
   // The network after the first n batches, a step() each on one thread.
@@ -402,6 +487,25 @@ TEST_CASE("threads: a run of steps ends where next() or done() throws, each step
                               nothing, when),
                           "a batch of 9 rows exceeds the 8 the trainer was given room for");
       REQUIRE(*fresh == *stepped(2));
+      // A fill that throws in batch 3, in the part of the last inputs (thread 1's on two
+      // threads, which may then be in batch 3 while thread 0 still updates batch 2).
+      b = 0;
+      auto filled = dr::make_network<Net>(6);
+      dr::Trainer third(*filled, dr::Sgd<Net>(sgd), {.threads = threads});
+      REQUIRE_THROWS_WITH(third.train_batches(
+                              rows,
+                              [&] {
+                                const std::size_t i = b++;
+                                dr::TrainingBatch t = batch(i, rows);
+                                t.fill = [i](dr::Range, dr::Range inputs) {
+                                  if (i == 3 && inputs.end == dr::image_pixels)
+                                    throw dr::Error("pixels of batch 3 unreadable");
+                                };
+                                return std::optional(t);
+                              },
+                              nothing, when),
+                          "pixels of batch 3 unreadable");
+      REQUIRE(*filled == *stepped(3));
     }
 }
 

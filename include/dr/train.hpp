@@ -227,6 +227,10 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
   // Training threads read a batch's columns faster in two blocks (SplitRows); adversarial
   // perturbation works on whole rows, so it keeps them.
   const bool split = trainer.prefers_split_rows() && !options.perturb_batch;
+  // Batches neither augmented, noised nor perturbed the training threads gather themselves, each
+  // the part of the pixels it reads (TrainingBatch::fill): on two threads each does half, into
+  // its own core's cache, where thread 0 would do all and the other core fetch half from it.
+  const bool gathered_by_trainer = !augmenting && options.noise == 0 && !options.perturb_batch;
   std::vector<Augmenter> augmenters(std::max<std::size_t>(1, producers),
                                     Augmenter(options.augment));  // one per producer thread
   detail::FitState<Net> state;
@@ -259,10 +263,7 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
           slot.rows = rows.size();
           if (split && slot.split.capacity() < batch)
             slot.split.reset(batch, image_pixels, decltype(trainer)::input_cut);
-          if (split && !augmenting && options.noise == 0) {
-            gather_batch(data, rows, slot.split, slot.labels.data());
-            return;
-          }
+          if (gathered_by_trainer) return gather_labels(data, rows, slot.labels.data());
           if (augmenting) {
             Rng rng(derive_seed(~noise_seed, b));
             for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -292,9 +293,16 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
       rows = next.rows;
       if (options.perturb_batch) options.perturb_batch(x, next.labels.data(), rows);
       lr = schedule(static_cast<double>(epoch) + static_cast<double>(taken) / batches);
-      ++taken;
       const SplitRows view = split ? next.split.view() : SplitRows::of_rows(x, Net::in_size);
-      return TrainingBatch{view, next.labels.data(), rows, lr};
+      TrainingBatch made{view, next.labels.data(), rows, lr, {}};
+      if (gathered_by_trainer)
+        made.fill = [&data, &next, split, all = rows_of(taken)](Range part, Range inputs) {
+          const auto these = all.subspan(part.begin, part.size());
+          if (split) return gather_inputs(data, these, inputs, next.split, part.begin);
+          gather_inputs(data, these, inputs, next.x.data() + part.begin * image_pixels);
+        };
+      ++taken;
+      return made;
     };
     const auto step_done = [&](const StepOutcome& step) {
       if (!std::isfinite(step.loss)) {

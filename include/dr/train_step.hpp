@@ -36,7 +36,10 @@
 // 2 from reading layer 2's weights before both have updated them. So a step has two meetings
 // of the threads instead of four (the pool's start and end of a step besides the two
 // barriers), and a thread late in phase 3 can catch up in phase 1. Thread 0 takes the next
-// batch from the caller while the others finish phase 3, and tells them (Plan, announce).
+// batch from the caller while the others finish phase 3, and tells them (Plan, announce). A
+// batch may leave its rows to be written in phase 1 (TrainingBatch::fill), each thread writing
+// the part it reads: dr::fit gathers its pixels so, on all the threads and into the cache of
+// the core that reads them.
 // (On more than two threads the threads that share a part of the first layer still meet at
 // the end of each step.) Measured in benchmarks/README.md (Steps in a row).
 // The first layer is always summed in the same two parts, and no gradient is ever split into
@@ -56,6 +59,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -70,6 +75,7 @@
 #include "dr/network.hpp"
 #include "dr/parallel.hpp"
 #include "dr/random.hpp"
+#include "dr/range.hpp"
 
 namespace dr {
 
@@ -112,6 +118,12 @@ struct TrainingBatch {
   const std::uint8_t* labels = nullptr;
   std::size_t rows = 0;
   real lr = 0;
+  /// If set, x is still to be written, and the trainer's threads write it as the step starts:
+  /// fill(rows, inputs) writes the inputs `inputs` of the batch's rows `rows`, each thread the
+  /// part it reads, which so is in its own core's cache (and, on two threads, is never read by
+  /// the other). Calls run at once on several threads, for parts that do not overlap. dr::fit
+  /// gathers its batches' pixels so (gather_inputs).
+  std::function<void(Range rows, Range inputs)> fill;
 };
 
 /// What a training step gave: the batch's mean loss and how many of its rows the network
@@ -170,7 +182,7 @@ class Trainer {
         rows,
         [&]() -> std::optional<TrainingBatch> {
           if (std::exchange(given, true)) return std::nullopt;
-          return TrainingBatch{x, labels, rows, lr};
+          return TrainingBatch{x, labels, rows, lr, {}};
         },
         [&](const StepOutcome& o) { outcome = o; });
     if (correct) *correct = outcome.correct;
@@ -188,7 +200,8 @@ class Trainer {
   /// than max_rows rows. done() for a step always comes before next() is asked for the step
   /// after it, so done() may read what the caller kept of the last batch it gave. What next()
   /// or done() throws is rethrown once the steps under way are done; the network has then been
-  /// trained on every batch next() returned.
+  /// trained on every batch next() returned. What a batch's fill throws is rethrown too; the
+  /// network has then been trained on every batch before that one.
   template <class Next, class Done>
   void train_batches(std::size_t max_rows, Next&& next, Done&& done,
                      NextBatch when = NextBatch::during_step) {
@@ -198,7 +211,7 @@ class Trainer {
     if (reserved_rows_ < max_rows) reserve(max_rows);
     row_loss_.resize(max_rows);
     choose_handover();
-    failed_.store(false, std::memory_order_relaxed);
+    failed_step_.store(no_step, std::memory_order_relaxed);
     for (auto& own : per_thread_) own.error = nullptr;
     const std::uint64_t first_step = steps_;
     std::uint64_t ran = 0;
@@ -208,7 +221,7 @@ class Trainer {
     // Thread 0's plan of step i, or the end of the run, while step i - 1 is under way.
     const auto plan = [&](std::uint64_t i) {
       std::optional<Plan> p;
-      if (!error && !failed_.load(std::memory_order_relaxed)) try {
+      if (!error && !failed()) try {
           if (std::optional<TrainingBatch> batch = next()) {
             check(*batch, max_rows);
             p = Plan{*batch, streamed_, first_step + i};
@@ -222,15 +235,15 @@ class Trainer {
       for (std::uint64_t i = 0;; ++i) {
         if (t != 0) spin::wait_until(announced_, [i](std::uint64_t made) { return made > i; });
         if (!plans_[i % 2]) return;
-        const Plan p = *plans_[i % 2];
+        const Plan& p = *plans_[i % 2];  // until plan(i + 2), when every thread is past step i
         if (i > 0 && handover_check_due(p.step)) {
           // Every thread is here at once; the answer decides the handover of the next plans.
           const double ns = pool_.round_trip_in_task(t, handover_check_trips);
           if (t == 0) streamed_ = ns > streamed_beyond_ns;
         }
-        run_phase(0, t, [&] { sum_first_layer(p, t); });
+        run_phase(0, t, p.step, [&] { sum_first_layer(p, t); });
         barrier_.arrive_and_wait(t);
-        run_phase(1, t, [&] {
+        run_phase(1, t, p.step, [&] {
           per_thread_[t].correct = forward_and_backpropagate(p, t);
           if (t == 0) optimizer_.begin_step();  // before any thread's phase 3
         });
@@ -238,14 +251,14 @@ class Trainer {
         if (t == 0) {
           ++ran;
           last_streamed_ = p.streamed;
-          if (!failed_.load(std::memory_order_relaxed) && !error) try {
+          if (!failed() && !error) try {
               done(outcome(p.batch.rows));
             } catch (...) {
               error = std::current_exception();
             }
           if (when == NextBatch::during_step) plan(i + 1);
         }
-        run_phase(2, t, [&] { gradients_and_update(p, t); });
+        run_phase(2, t, p.step, [&] { gradients_and_update(p, t); });
         // On more than two threads, those sharing a part of the first layer read in the next
         // phase 1 weights the others update in this phase 3.
         if (when == NextBatch::after_step || pool_.size() > 2) barrier_.arrive_and_wait(t);
@@ -312,7 +325,7 @@ class Trainer {
 
   /// Thread 0 makes step i's plan (none: the run ends) known to the other threads.
   void announce(std::uint64_t i, const std::optional<Plan>& plan) {
-    plans_[i % 2] = plan;  // step i - 2's, which every thread has read at its start
+    plans_[i % 2] = plan;  // step i - 2's, which every thread has finished
     announced_.store(i + 1, std::memory_order_release);
     if (pool_.size() > 1) announced_.notify_all();
   }
@@ -324,12 +337,14 @@ class Trainer {
     return o;
   }
 
-  /// f(), phase `phase` of a step on thread t, timed if profiling; unless a phase has thrown on
-  /// some thread, in which case the threads do no more work, though they still meet at the
-  /// barriers, and train_batches rethrows the exception once they have all stopped.
+  /// f(), phase `phase` of step `step` on thread t, timed if profiling; unless a phase of this
+  /// step or one before has thrown on some thread, in which case the threads do no more work,
+  /// though they still meet at the barriers, and train_batches rethrows the exception once they
+  /// have all stopped. (A thread may fail in a step's phase 1 while thread 0 still has the step
+  /// before to finish: that one it finishes, so the network has every step before the failure.)
   template <class F>
-  void run_phase(std::size_t phase, std::size_t t, F&& f) {
-    if (failed_.load(std::memory_order_relaxed)) return;
+  void run_phase(std::size_t phase, std::size_t t, std::uint64_t step, F&& f) {
+    if (failed_step_.load(std::memory_order_relaxed) <= step) return;
     try {
       if (!settings_.profile) return f();
       const auto start = std::chrono::steady_clock::now();
@@ -338,9 +353,14 @@ class Trainer {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (...) {
       per_thread_[t].error = std::current_exception();
-      failed_.store(true, std::memory_order_relaxed);  // seen by all after the next barrier
+      // Seen by all after the next barrier; the earliest step if threads fail in two.
+      std::uint64_t failed = failed_step_.load(std::memory_order_relaxed);
+      while (step < failed && !failed_step_.compare_exchange_weak(failed, step)) {
+      }
     }
   }
+
+  bool failed() const { return failed_step_.load(std::memory_order_relaxed) != no_step; }
 
   /// Inputs per block of phase 3: a block's gradient (this many rows of padded_out floats)
   /// is still in L2 when the optimizer reads it, and the sparse kernel reads all of dz (one
@@ -447,14 +467,18 @@ class Trainer {
                                          c == 0);
     };
     const std::size_t threads = pool_.size();
+    const auto& fill = plan.batch.fill;
     if (threads == 1) {
+      if (fill) fill({0, rows}, {0, Net::in_size});
       if (!row_major(x)) return sum_part(0, {0, rows}), sum_part(1, {0, rows});
       return layer.template affine_two_parts<Kernel>(rows, x.block(0), ldx, parts[0].data(),
                                                      parts[1].data(), input_cut);
     }
     const Share share = share_of(threads, t);
     const Range r = share.own(rows, t);
-    if (row_major(x)) {
+    if (fill) {
+      if (r.size() > 0) fill(r, first_layer_part(share.part));
+    } else if (row_major(x)) {
       const Range own_rows = part_of(rows, threads, t);
       read_rows(x.block(0) + own_rows.begin * ldx, own_rows.size(), ldx, Net::in_size);
     } else {
@@ -675,7 +699,8 @@ class Trainer {
   TaskBarrier barrier_{pool_.size()};         ///< between the phases of a step
   std::array<std::optional<Plan>, 2> plans_;  ///< step i's in plans_[i % 2] (train_batches)
   std::atomic<std::uint64_t> announced_{0};   ///< the plans made so far in this run
-  std::atomic<bool> failed_{false};           ///< whether a phase threw in this run
+  static constexpr std::uint64_t no_step = std::numeric_limits<std::uint64_t>::max();
+  std::atomic<std::uint64_t> failed_step_{no_step};  ///< of the first phase that threw in this run
   struct alignas(64) PerThread {  // a cache line per thread: no sharing while they write
     std::size_t correct = 0;      ///< rows it classified right in the last step
     std::array<double, step_phases> seconds{};  ///< per phase, summed over the profiled steps

@@ -1,6 +1,7 @@
 // Turning uint8 images into the float rows a network reads, one batch at a time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <numeric>
 #include <span>
@@ -10,38 +11,79 @@
 #include "dr/data/dataset.hpp"
 #include "dr/data/split_rows.hpp"
 #include "dr/random.hpp"
+#include "dr/range.hpp"
 
 namespace dr {
 
 inline constexpr real pixel_scale = real(1) / 255;
 
 namespace detail {
+/// Rows fetched ahead of the one being converted. A batch's rows lie anywhere in the data set
+/// (shuffled), so the hardware prefetchers cannot guess the next one and each row would wait
+/// for memory: 37,800 shuffled MNIST rows in batches of 64 took 10.7 ms to gather per epoch
+/// without, 4.0 with 4 rows ahead (2 and 8: 4.6 and 4.4), and 2.1 with every batch in cache
+/// (a temporary program, Zen 5).
+inline constexpr std::size_t rows_ahead = 8;
+
+/// Asks for the cache lines of the pixels `inputs` of an image.
+inline void prefetch_pixels(const std::uint8_t* image, Range inputs) {
+  constexpr std::size_t line = 64;
+  for (std::size_t k = inputs.begin / line * line; k < inputs.end; k += line)
+    __builtin_prefetch(image + k);
+}
+
 /// For each of the rows `rows` of `data`, batch row r: write_row(r, pixel) with pixel(k) its
-/// input k as a float in [0, 1], and its label (if labelled) into labels[r].
+/// input k as a float in [0, 1] (the writer asks only for k in `inputs`), and its label (if
+/// labelled) into labels[r] unless labels is null.
 template <class WriteRow>
-void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, std::uint8_t* labels,
-                 WriteRow&& write_row) {
+void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
+                 std::uint8_t* labels, WriteRow&& write_row) {
+  const auto image = [&](std::size_t r) { return data.pixels.data() + rows[r] * image_pixels; };
+  for (std::size_t r = 0; r < std::min(rows_ahead, rows.size()); ++r)
+    prefetch_pixels(image(r), inputs);
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const auto image = data.image(rows[r]);
-    write_row(r, [&](std::size_t k) { return image[k] * pixel_scale; });
+    if (r + rows_ahead < rows.size()) prefetch_pixels(image(r + rows_ahead), inputs);
+    const std::uint8_t* pixels = image(r);
+    write_row(r, [pixels](std::size_t k) { return pixels[k] * pixel_scale; });
     if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
   }
 }
 }  // namespace detail
 
+/// Only the inputs `inputs` of the rows `rows` of `data`, as floats in [0, 1], into x (row
+/// stride image_pixels): the part of a batch one of the Trainer's threads reads
+/// (TrainingBatch::fill). Labels as gather_batch.
+inline void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
+                          real* x, std::uint8_t* labels = nullptr) {
+  detail::gather_rows(data, rows, inputs, labels, [&](std::size_t r, auto pixel) {
+    for (std::size_t k = inputs.begin; k < inputs.end; ++k) x[r * image_pixels + k] = pixel(k);
+  });
+}
+
+/// The same into rows first, first + 1, ... of SplitRows.
+inline void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
+                          SplitRowsBuffer& x, std::size_t first, std::uint8_t* labels = nullptr) {
+  detail::gather_rows(data, rows, inputs, labels,
+                      [&](std::size_t r, auto pixel) { x.set_inputs(first + r, inputs, pixel); });
+}
+
+/// The labels of the rows `rows` of labelled `data` into labels.
+inline void gather_labels(const Dataset& data, std::span<const std::uint32_t> rows,
+                          std::uint8_t* labels) {
+  for (std::size_t r = 0; r < rows.size(); ++r) labels[r] = data.labels[rows[r]];
+}
+
 /// Copies the rows `rows` of `data` as floats in [0, 1] into x (row stride image_pixels) and
 /// their labels (if labelled) into labels.
 inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> rows, real* x,
                          std::uint8_t* labels = nullptr) {
-  detail::gather_rows(data, rows, labels, [x](std::size_t r, auto pixel) {
-    for (std::size_t k = 0; k < image_pixels; ++k) x[r * image_pixels + k] = pixel(k);
-  });
+  gather_inputs(data, rows, {0, image_pixels}, x, labels);
 }
 
 /// The same into rows stored as SplitRows.
 inline void gather_batch(const Dataset& data, std::span<const std::uint32_t> rows,
                          SplitRowsBuffer& x, std::uint8_t* labels = nullptr) {
-  detail::gather_rows(data, rows, labels, [&x](std::size_t r, auto pixel) { x.set_row(r, pixel); });
+  gather_inputs(data, rows, {0, image_pixels}, x, 0, labels);
 }
 
 /// 0, 1, ..., n - 1.

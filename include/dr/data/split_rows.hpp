@@ -14,6 +14,7 @@
 #include "dr/array.hpp"
 #include "dr/config.hpp"
 #include "dr/error.hpp"
+#include "dr/range.hpp"
 
 namespace dr {
 
@@ -54,10 +55,17 @@ class SplitRowsBuffer {
   /// Writes row r: input k is value(k) for k < width.
   template <class Value>
   void set_row(std::size_t r, Value&& value) {
+    set_inputs(r, {0, width_}, value);
+  }
+
+  /// Writes the inputs k in `inputs` of row r as value(k).
+  template <class Value>
+  void set_inputs(std::size_t r, Range inputs, Value&& value) {
     real* first = data_.data() + r * stride_;
-    real* second = data_.data() + (capacity_ + r) * stride_;
-    for (std::size_t k = 0; k < cut_; ++k) first[k] = value(k);
-    for (std::size_t k = cut_; k < width_; ++k) second[k - cut_] = value(k);
+    real* second = data_.data() + (capacity_ + r) * stride_ - cut_;  // indexed by k, as view()
+    const std::size_t cut = std::clamp(cut_, inputs.begin, inputs.end);
+    for (std::size_t k = inputs.begin; k < cut; ++k) first[k] = value(k);
+    for (std::size_t k = cut; k < inputs.end; ++k) second[k] = value(k);
   }
 
   /// Copies `rows` row-major rows of x (row stride width).
