@@ -474,38 +474,32 @@ TEST_CASE("threads: a run of steps ends where next() or done() throws, each step
                           "stop");
       REQUIRE(outcomes == 2);
       REQUIRE(*net == *stepped(6));
+      // A fresh trainer's run on the batches make(0), make(1), ...: it stops with `message`,
+      // the network trained on the first n of them.
+      const auto stops = [&](auto make, const char* message, std::size_t n) {
+        std::size_t i = 0;
+        auto fresh = dr::make_network<Net>(6);
+        dr::Trainer second(*fresh, dr::Sgd<Net>(sgd), {.threads = threads});
+        REQUIRE_THROWS_WITH(second.train_batches(
+                                rows, [&] { return std::optional(make(i++)); }, nothing, when),
+                            message);
+        REQUIRE(*fresh == *stepped(n));
+      };
       // A batch larger than the room asked for: refused before its step, and the run ends.
-      b = 0;
-      auto fresh = dr::make_network<Net>(6);
-      dr::Trainer second(*fresh, dr::Sgd<Net>(sgd), {.threads = threads});
-      REQUIRE_THROWS_WITH(second.train_batches(
-                              rows,
-                              [&] {
-                                const std::size_t i = b++;
-                                return std::optional(batch(i, i == 2 ? rows + 1 : rows));
-                              },
-                              nothing, when),
-                          "a batch of 9 rows exceeds the 8 the trainer was given room for");
-      REQUIRE(*fresh == *stepped(2));
+      stops([&](std::size_t i) { return batch(i, i == 2 ? rows + 1 : rows); },
+            "a batch of 9 rows exceeds the 8 the trainer was given room for", 2);
       // A fill that throws in batch 3, in the part of the last inputs (thread 1's on two
       // threads, which may then be in batch 3 while thread 0 still updates batch 2).
-      b = 0;
-      auto filled = dr::make_network<Net>(6);
-      dr::Trainer third(*filled, dr::Sgd<Net>(sgd), {.threads = threads});
-      REQUIRE_THROWS_WITH(third.train_batches(
-                              rows,
-                              [&] {
-                                const std::size_t i = b++;
-                                dr::TrainingBatch t = batch(i, rows);
-                                t.fill = [i](dr::Range, dr::Range inputs) {
-                                  if (i == 3 && inputs.end == dr::image_pixels)
-                                    throw dr::Error("pixels of batch 3 unreadable");
-                                };
-                                return std::optional(t);
-                              },
-                              nothing, when),
-                          "pixels of batch 3 unreadable");
-      REQUIRE(*filled == *stepped(3));
+      stops(
+          [&](std::size_t i) {
+            dr::TrainingBatch t = batch(i, rows);
+            t.fill = [i](dr::Range, dr::Range inputs) {
+              if (i == 3 && inputs.end == dr::image_pixels)
+                throw dr::Error("pixels of batch 3 unreadable");
+            };
+            return t;
+          },
+          "pixels of batch 3 unreadable", 3);
     }
 }
 

@@ -296,10 +296,10 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
       const SplitRows view = split ? next.split.view() : SplitRows::of_rows(x, Net::in_size);
       TrainingBatch made{view, next.labels.data(), rows, lr, {}};
       if (gathered_by_trainer)
-        made.fill = [&data, &next, split, all = rows_of(taken)](Range part, Range inputs) {
+        made.fill = [&data, slot = &next, split, all = rows_of(taken)](Range part, Range inputs) {
           const auto these = all.subspan(part.begin, part.size());
-          if (split) return gather_inputs(data, these, inputs, next.split, part.begin);
-          gather_inputs(data, these, inputs, next.x.data() + part.begin * image_pixels);
+          if (split) return gather_inputs(data, these, inputs, slot->split, part.begin);
+          gather_inputs(data, these, inputs, slot->x.data() + part.begin * image_pixels);
         };
       ++taken;
       return made;
