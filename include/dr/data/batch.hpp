@@ -20,9 +20,10 @@ inline constexpr real pixel_scale = real(1) / 255;
 namespace detail {
 /// Rows fetched ahead of the one being converted. A batch's rows lie anywhere in the data set
 /// (shuffled), so the hardware prefetchers cannot guess the next one and each row would wait
-/// for memory: 37,800 shuffled MNIST rows in batches of 64 took 10.7 ms to gather per epoch
-/// without, 4.0 with 4 rows ahead (2 and 8: 4.6 and 4.4), and 2.1 with every batch in cache
-/// (a temporary program, Zen 5).
+/// for memory: 37,800 shuffled MNIST rows in batches of 64 took 11.2-11.3 ms per epoch to gather
+/// without, 3.9-4.1 with 8 rows ahead (4: 4.2-4.3, 16: 4.0-4.1), about 2.1 with every batch in
+/// cache; 60,000 rows 19.7-20.2 and 7.3-8.2 (benchmarks/README.md: Batches gathered by the
+/// training threads).
 inline constexpr std::size_t rows_ahead = 8;
 
 /// Asks for the cache lines of the pixels `inputs` of an image.
