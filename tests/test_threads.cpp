@@ -49,17 +49,20 @@ std::pair<std::unique_ptr<Net>, std::vector<double>> train(
   blocks.assign(all, x.data());
   std::vector<double> losses;
   if (in_a_row) {
-    std::vector<real> empty(x.size(), filled ? std::numeric_limits<real>::quiet_NaN() : real(0));
-    std::vector<int> writes(x.size());  // of each float by fill()
+    // Filled: the rows fill() copies from `source`, while the batches' rows start as NaN.
+    std::vector<real> source;
+    std::vector<int> writes;  // of each float by fill()
     std::mutex writing;
     if (filled) {
-      std::swap(x, empty);  // the batches' rows start empty; the source is `empty` now
+      source = x;
+      writes.resize(x.size());
+      std::fill(x.begin(), x.end(), std::numeric_limits<real>::quiet_NaN());
       blocks.assign(all, x.data());
     }
     const auto fill = [&](std::size_t at, dr::Range part, dr::Range inputs) {
       const std::lock_guard lock(writing);
       for (std::size_t r = at + part.begin; r < at + part.end; ++r) {
-        const real* from = empty.data() + r * dr::image_pixels;
+        const real* from = source.data() + r * dr::image_pixels;
         for (std::size_t k = inputs.begin; k < inputs.end; ++k) ++writes[r * dr::image_pixels + k];
         std::copy(from + inputs.begin, from + inputs.end,
                   x.data() + r * dr::image_pixels + inputs.begin);

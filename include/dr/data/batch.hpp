@@ -17,6 +17,12 @@ namespace dr {
 
 inline constexpr real pixel_scale = real(1) / 255;
 
+/// The labels of the rows `rows` of labelled `data` into labels.
+inline void gather_labels(const Dataset& data, std::span<const std::uint32_t> rows,
+                          std::uint8_t* labels) {
+  for (std::size_t r = 0; r < rows.size(); ++r) labels[r] = data.labels[rows[r]];
+}
+
 namespace detail {
 /// Rows fetched ahead of the one being converted. A batch's rows lie anywhere in the data set
 /// (shuffled), so the hardware prefetchers cannot guess the next one and each row would wait
@@ -46,8 +52,8 @@ void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, Range
     if (r + rows_ahead < rows.size()) prefetch_pixels(image(r + rows_ahead), inputs);
     const std::uint8_t* pixels = image(r);
     write_row(r, [pixels](std::size_t k) { return pixels[k] * pixel_scale; });
-    if (labels && data.labelled()) labels[r] = data.labels[rows[r]];
   }
+  if (labels && data.labelled()) gather_labels(data, rows, labels);
 }
 }  // namespace detail
 
@@ -66,12 +72,6 @@ inline void gather_inputs(const Dataset& data, std::span<const std::uint32_t> ro
                           SplitRowsBuffer& x, std::size_t first, std::uint8_t* labels = nullptr) {
   detail::gather_rows(data, rows, inputs, labels,
                       [&](std::size_t r, auto pixel) { x.set_inputs(first + r, inputs, pixel); });
-}
-
-/// The labels of the rows `rows` of labelled `data` into labels.
-inline void gather_labels(const Dataset& data, std::span<const std::uint32_t> rows,
-                          std::uint8_t* labels) {
-  for (std::size_t r = 0; r < rows.size(); ++r) labels[r] = data.labels[rows[r]];
 }
 
 /// Copies the rows `rows` of `data` as floats in [0, 1] into x (row stride image_pixels) and
