@@ -24,6 +24,9 @@ dr::Dataset load_input(const std::string& file, const std::string& labels);
 /// Fails early, before any long work, if `output`'s folder does not exist or is not writable.
 void check_output_folder(const std::filesystem::path& output);
 
+/// The time now as "2026-12-02T05:30:00Z", for the records of a run.
+std::string utc_now();
+
 /// Reads a model file's header and checks it is a 784-H-10 ReLU network this driver can run;
 /// returns H.
 std::size_t mnist_hidden_size(const dr::ModelInfo& info, const std::string& path);

@@ -4,7 +4,6 @@
 // and a cell already finished with the same configuration is skipped.
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <optional>
 #include <thread>
 
@@ -42,13 +41,6 @@ struct SweepSettings {
   double cell_noise(std::size_t cell) const { return noise[cell / seeds]; }
   std::uint64_t cell_seed(std::size_t cell) const { return seed + cell % seeds; }
 };
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 json::Array numbers(const std::vector<double>& v) {
   return json::Array(v.begin(), v.end());
@@ -133,8 +125,8 @@ json::Value run_cell(const SweepSettings& s, std::size_t cell, const Data& data,
     };
   const dr::FitCallbacks callbacks{[&](const dr::BatchProgress& p) { progress.batch(p); }, {}};
   const auto train_start = clock::now();
-  const auto reports = fit_with_recipe(*net, s.recipe, data.train, data.split.train,
-                                       data.split.validation, options, callbacks);
+  const auto reports = RecipeTraining<Net>::fit(*net, s.recipe, data.train, data.split.train,
+                                                data.split.validation, options, callbacks);
   const double train_seconds = std::chrono::duration<double>(clock::now() - train_start).count();
 
   progress.evaluating();

@@ -1,6 +1,5 @@
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <thread>
 
 #include "commands.hpp"
@@ -65,13 +64,6 @@ void apply_recipe(TrainSettings& s, const CLI::App& cmd) {
   if (unset("--augment")) s.augment = r.augment;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
 template <class Net>
 void train(const TrainSettings& s) {
   check_output_folder(s.model_file);
@@ -106,7 +98,7 @@ void train(const TrainSettings& s) {
                                    [&](const dr::EpochReport& r) { progress.epoch(r, o.epochs); }};
   const auto start = std::chrono::steady_clock::now();
   const auto reports =
-      fit_with_recipe(*net, o, data, split.train, split.validation, options, callbacks);
+      RecipeTraining<Net>::fit(*net, o, data, split.train, split.validation, options, callbacks);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -3,16 +3,18 @@
 // sweep's (10 epochs, no augmentation); `train` fills unset ones from its --recipe preset.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "dr/optimizer.hpp"
-#include "dr/schedule.hpp"
 #include "dr/train.hpp"
 #include "report/json.hpp"
+
+namespace CLI {
+class App;
+}
 
 namespace driver {
 
@@ -48,56 +50,23 @@ struct TrainingRecipe {
   }
 };
 
-/// The options; with `preset_note`, epochs, batch and warm-up say their default comes from a
-/// preset instead of showing the value above.
-inline void add_recipe_options(CLI::App* cmd, TrainingRecipe& r,
-                               const char* preset_note = nullptr) {
-  auto preset = [&](CLI::Option* o) { return preset_note ? o : o->capture_default_str(); };
-  const std::string note = preset_note ? std::string(" (default: ") + preset_note + ")" : "";
-  preset(cmd->add_option("--epochs", r.epochs, "Passes over the training rows" + note)
-             ->check(CLI::Range(1, 100000)));
-  preset(
-      cmd->add_option("--batch", r.batch, "Rows per update" + note)->check(CLI::Range(1, 65536)));
-  preset(cmd->add_option("--warmup", r.warmup,
-                         "Epochs of linear learning-rate warm-up before the cosine decay" + note)
-             ->check(CLI::NonNegativeNumber));
-  cmd->add_option("--optimizer", r.optimizer, "sgd (Nesterov momentum) or adam")
-      ->check(CLI::IsMember({"sgd", "adam"}))
-      ->capture_default_str();
-  cmd->add_option("--lr", r.lr, "Peak learning rate (default 0.05 for sgd, 0.001 for adam)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--momentum", r.momentum, "SGD momentum")
-      ->check(CLI::Range(0.0, 0.999))
-      ->capture_default_str();
-  cmd->add_option("--weight-decay", r.weight_decay, "Weight decay (weights only)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  cmd->add_option("--schedule", r.schedule, "Learning-rate schedule: constant, step or cosine")
-      ->check(CLI::IsMember({"constant", "step", "cosine"}))
-      ->capture_default_str();
-}
+/// Registers the options above on `cmd`; with `preset_note`, epochs, batch and warm-up say their
+/// default comes from a preset instead of showing the value above. (Defined in common.cpp, so
+/// that this header does not bring CLI11 into the files that only train.)
+void add_recipe_options(CLI::App* cmd, TrainingRecipe& r, const char* preset_note = nullptr);
 
-/// Trains `net` by the recipe; options carry the seed, the noise and the batch hook.
+/// Trains a Net by a recipe; options carry the seed, the noise and the batch hook. `fit` is
+/// defined in fit_with_recipe.hpp and compiled for every H of the menu in one file that
+/// src/CMakeLists.txt writes (fit_menu.cpp), which `train` and `sweep` share: the fits are the
+/// longest part of the driver's build.
 template <class Net>
-std::vector<dr::EpochReport> fit_with_recipe(Net& net, const TrainingRecipe& r,
-                                             const dr::Dataset& data,
-                                             std::span<const std::uint32_t> train_rows,
-                                             std::span<const std::uint32_t> validation_rows,
-                                             const dr::FitOptions& options,
-                                             const dr::FitCallbacks& callbacks) {
-  const float lr = r.learning_rate();
-  const double epochs = static_cast<double>(r.epochs);
-  using Schedule = std::variant<dr::ConstantLr, dr::StepLr, dr::CosineLr>;
-  const Schedule schedule = r.schedule == "constant" ? Schedule(dr::ConstantLr{lr})
-                            : r.schedule == "step"   ? Schedule(dr::StepLr{lr, epochs / 3, 0.1f})
-                                                     : Schedule(dr::CosineLr{lr, epochs, r.warmup});
-  const auto lr_at = [&](double e) { return std::visit([e](auto& f) { return f(e); }, schedule); };
-  if (r.optimizer == "adam")
-    return dr::fit(net, dr::Adam<Net>({.weight_decay = r.weight_decay}), lr_at, data, train_rows,
-                   validation_rows, options, callbacks);
-  return dr::fit(
-      net, dr::Sgd<Net>({.momentum = r.momentum, .nesterov = true, .weight_decay = r.weight_decay}),
-      lr_at, data, train_rows, validation_rows, options, callbacks);
-}
+struct RecipeTraining {
+  static std::vector<dr::EpochReport> fit(Net& net, const TrainingRecipe& r,
+                                          const dr::Dataset& data,
+                                          std::span<const std::uint32_t> train_rows,
+                                          std::span<const std::uint32_t> validation_rows,
+                                          const dr::FitOptions& options,
+                                          const dr::FitCallbacks& callbacks);
+};
 
 }  // namespace driver

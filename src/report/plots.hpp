@@ -64,8 +64,10 @@ inline std::string accuracy_vs_noise(const Summary& s, const std::filesystem::pa
   std::string g = start(accuracy_plot, dir) + "$accuracy << EOD\n";
   for (std::size_t l = 0; l < s.train_noise.size(); ++l) {
     g += json::format_number(s.train_noise[l]);
+    // append(), not " " + fixed(...): g++ 12 then warns of a memcpy overlap (-Wrestrict, a
+    // false positive) when this is inlined into the driver's unity build.
     for (const auto& st : s.stats[l])
-      g += " " + fixed(100 * st.mean()) + " " + fixed(100 * st.sd());
+      g.append(" ").append(fixed(100 * st.mean())).append(" ").append(fixed(100 * st.sd()));
     g += "\n";
   }
   g += "EOD\nset title " +
