@@ -27,8 +27,8 @@ fi
 # another size says "--hidden H is not compiled in": add H here). It skips what it cannot add
 # to: real-MNIST training (minutes under the sanitizers, run above), the check of the default
 # menu's text, and the tests that only drive the compiler or CMake (compile-fail probes,
-# install, README example). It targets x86-64-v3 (AVX2), so that the suite runs the AVX2 code
-# paths too when the Release pass above took the AVX-512 ones.
+# install, README example, configure errors). It targets x86-64-v3 (AVX2), so that the suite
+# runs the AVX2 code paths too when the Release pass above took the AVX-512 ones.
 sanitize="${SANITIZE_BUILD_DIR:-$root/build/sanitize}"
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 start=$(date +%s)
@@ -41,5 +41,5 @@ echo "test.sh: sanitizer build took $(( $(date +%s) - start )) s"
 cd "$sanitize"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --output-on-failure -j "$jobs" \
-  -E '^(mnist:|driver: usage errors|compile_fail\.|install\.|readme\.)'
+  -E '^(mnist:|driver: usage errors|compile_fail\.|install\.|readme\.|configure\.)'
 
