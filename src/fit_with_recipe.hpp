@@ -7,7 +7,6 @@
 #include "dr/optimizer.hpp"
 #include "dr/schedule.hpp"
 #include "dr/train.hpp"
-#include "hidden_menu.hpp"
 #include "training_recipe.hpp"
 
 namespace driver {
