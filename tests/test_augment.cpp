@@ -186,6 +186,31 @@ TEST_CASE("batch producer: threads give the same batches as inline and pass erro
       previous = &batch;
     }
   }
+  // Producers one after another in the caller's slots (dr::fit makes one an epoch) give the
+  // same batches and allocate no buffer after the first.
+  std::vector<dr::BatchSlot> kept;
+  for (std::size_t workers : {3, 0, 1}) {
+    dr::BatchProducer fresh(50, 3, 2, fill, workers);
+    dr::BatchProducer reusing(50, 3, 2, fill, workers, kept);
+    for (int i = 0; i < 50; ++i) {
+      const auto& a = fresh.next();
+      const auto& b = reusing.next();
+      REQUIRE(a.rows == b.rows);
+      REQUIRE(std::equal(a.x.data(), a.x.data() + a.rows * 2, b.x.data()));
+    }
+  }
+  REQUIRE(kept.size() == 8);  // two per worker of three and two the caller holds
+  const real* first_buffer = kept[0].x.data();
+  {
+    dr::BatchProducer again(50, 3, 2, fill, 2, kept);
+    REQUIRE(&again.next() == &kept[0]);
+  }
+  REQUIRE(kept.size() == 8);
+  REQUIRE(kept[0].x.data() == first_buffer);
+  {
+    dr::BatchProducer larger(5, 4, 2, fill, 0, kept);  // rows of 4 need larger buffers
+    REQUIRE(larger.next().x.size() == 8);
+  }
   std::vector<std::atomic<int>> by_worker(3);
   auto count_workers = [&](std::size_t, dr::BatchSlot&, std::size_t worker) {
     ++by_worker[worker];

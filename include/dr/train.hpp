@@ -243,6 +243,7 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
   }
   auto& order = state.order;
   auto& reports = state.reports;
+  std::vector<BatchSlot> slots;  // of every epoch's BatchProducer
   const auto stopped_early = [&] {
     return options.patience > 0 && state.best_epoch > 0 &&
            state.epochs_done - state.best_epoch >= options.patience;
@@ -278,7 +279,7 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
                                      options.noise, options.noise_fraction, noise_rng);
           if (split) slot.split.assign(rows.size(), slot.x.data());
         },
-        producers);
+        producers, slots);
     double loss_sum = 0, waited = 0;
     std::size_t correct = 0, taken = 0, rows = 0;  // batches taken; the last one's rows
     real lr = 0;

@@ -208,8 +208,7 @@ class Trainer {
     std::optional<TrainingBatch> first = next();
     if (!first) return;
     check(*first, max_rows);
-    if (reserved_rows_ < max_rows) reserve(max_rows);
-    row_loss_.resize(max_rows);
+    reserve(max_rows);
     choose_handover();
     failed_step_.store(no_step, std::memory_order_relaxed);
     for (auto& own : per_thread_) own.error = nullptr;
@@ -270,6 +269,14 @@ class Trainer {
     for (auto& own : per_thread_)
       if (own.error) std::rethrow_exception(own.error);
     if (error) std::rethrow_exception(error);
+  }
+
+  /// Makes room for batches of up to max_rows rows, as train_batches otherwise does when it
+  /// starts: the buffers of a step are then allocated and their pages mapped before the first
+  /// step. (That took 0.4 ms on one thread and 1-8 ms on two, the threads just started, on the
+  /// virtual machine of benchmarks/README.md; bench_train reserves before it times an epoch.)
+  void reserve(std::size_t max_rows) {
+    if (reserved_rows_ < max_rows) make_room(max_rows);
   }
 
   /// Whether step() reads SplitRows faster than row-major rows: on more than one thread.
@@ -405,8 +412,8 @@ class Trainer {
     }
   }
 
-  void reserve(std::size_t rows) {
-    const auto make_room = [rows](ThreadBuffers& b) {
+  void make_room(std::size_t rows) {
+    const auto size = [rows](ThreadBuffers& b) {
       b.ws.reserve(rows);
       for (auto& part : b.first_layer_parts) part.resize(rows * Layer<0>::padded_out);
     };
@@ -414,11 +421,12 @@ class Trainer {
     // unless the handover is forced in place, which never uses them.
     const bool one_thread = own_.size() == 1;
     if (one_thread || settings_.handover != Handover::in_place)
-      for (auto& own : own_) make_room(own);
-    if (!one_thread) make_room(handed_);
+      for (auto& own : own_) size(own);
+    if (!one_thread) size(handed_);
     const Workspace<Net>& sized = one_thread ? own_[0].ws : handed_.ws;
     if (settings_.dropout > 0)
       for (std::size_t i = 0; i + 1 < depth; ++i) keep_[i].resize(sized.outputs[i].size());
+    row_loss_.resize(rows);
     reserved_rows_ = rows;
   }
 

@@ -13,6 +13,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -43,16 +44,18 @@ class BatchProducer {
   /// per worker and two besides; two inline).
   BatchProducer(std::size_t count, std::size_t capacity_rows, std::size_t width, Fill fill,
                 std::size_t workers, std::size_t slots = 4)
-      : count_(count),
-        fill_(std::move(fill)),
-        slots_(workers == 0 ? kept : std::max(slots, 2 * workers + kept)),
-        ready_(slots_.size(), none) {
-    for (auto& s : slots_) {
-      s.x.resize(capacity_rows * width);
-      s.labels.resize(capacity_rows);
-    }
-    for (std::size_t w = 0; w < workers; ++w)
-      threads_.emplace_back([this, w, workers] { produce(w, workers); });
+      : count_(count), fill_(std::move(fill)) {
+    start(capacity_rows, width, workers, slots, own_slots_);
+  }
+  /// The same in the caller's `slots`, which it adds to and enlarges as needed and which must
+  /// outlive it: producers made one after another (dr::fit makes one an epoch) so allocate
+  /// their buffers, and the system maps their pages, once. (dr::fit's epochs of 784-128-10,
+  /// 40-80 ms on the virtual machine of benchmarks/README.md, spent 0.2-2.2 ms making a
+  /// producer before their first step.)
+  BatchProducer(std::size_t count, std::size_t capacity_rows, std::size_t width, Fill fill,
+                std::size_t workers, std::vector<BatchSlot>& slots, std::size_t min_slots = 4)
+      : count_(count), fill_(std::move(fill)) {
+    start(capacity_rows, width, workers, min_slots, slots);
   }
   BatchProducer(const BatchProducer&) = delete;
   BatchProducer& operator=(const BatchProducer&) = delete;
@@ -91,6 +94,20 @@ class BatchProducer {
   static constexpr std::size_t none = ~std::size_t{0};
   static constexpr std::size_t kept = 2;  ///< batches the caller holds at once
 
+  void start(std::size_t capacity_rows, std::size_t width, std::size_t workers,
+             std::size_t min_slots, std::vector<BatchSlot>& slots) {
+    const std::size_t needed = workers == 0 ? kept : std::max(min_slots, 2 * workers + kept);
+    if (slots.size() < needed) slots.resize(needed);
+    for (auto& s : slots) {
+      if (s.x.size() < capacity_rows * width) s.x.resize(capacity_rows * width);
+      if (s.labels.size() < capacity_rows) s.labels.resize(capacity_rows);
+    }
+    slots_ = slots;
+    ready_.assign(slots_.size(), none);
+    for (std::size_t w = 0; w < workers; ++w)
+      threads_.emplace_back([this, w, workers] { produce(w, workers); });
+  }
+
   void produce(std::size_t first, std::size_t step) {
     for (std::size_t i = first; i < count_; i += step) {
       const std::size_t s = i % slots_.size();
@@ -121,8 +138,9 @@ class BatchProducer {
 
   std::size_t count_;
   Fill fill_;
-  std::vector<BatchSlot> slots_;
-  std::vector<std::size_t> ready_;  ///< per slot, the batch it holds (none before the first)
+  std::vector<BatchSlot> own_slots_;  ///< unless the caller keeps them
+  std::span<BatchSlot> slots_;        ///< the ring, own or the caller's
+  std::vector<std::size_t> ready_;    ///< per slot, the batch it holds (none before the first)
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable changed_;
