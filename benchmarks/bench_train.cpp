@@ -209,12 +209,18 @@ struct Fit {
   }
 };
 
+/// Where the rows of a case's steps come from.
+enum class Batches {
+  made,      ///< the epoch's batches, made before timing
+  cached,    ///< the epoch's first batch, every step (x:cached)
+  gathered,  ///< dr::fit's batches, gathered from the uint8 images by its threads (x:gathered)
+};
+
 /// What a case varies besides the implementation, size, batch and noise.
 struct Case {
   std::size_t threads = 0;  ///< 0: one thread timed by CPU time; n: n threads by the wall clock
-  bool cached = false;      ///< every step on the epoch's first batch
-  bool gathered = false;    ///< batches gathered from uint8 images by dr::fit's threads
-  bool one_by_one = false;  ///< a Trainer::step() per batch, not one run of steps
+  Batches batches = Batches::made;  ///< gathered: the Fit implementation, which gathers them
+  bool one_by_one = false;          ///< a Trainer::step() per batch, not one run of steps
   dr::Handover handover = dr::Handover::automatic;
   std::optional<int> cpu;  ///< the CPU the one thread is held to
   std::string suffix;      ///< the name's tail after /T:n
@@ -236,7 +242,8 @@ void train_epoch(benchmark::State& state, std::size_t batch, real noise, const C
     auto net = dr::make_network<Net>(1);
     Impl<Net> impl(*net, batch, std::max<std::size_t>(1, threads), c.handover);
     state.ResumeTiming();
-    loss = impl.epoch(state, data, batch, c.cached, learning_rate, c.one_by_one);
+    loss =
+        impl.epoch(state, data, batch, c.batches == Batches::cached, learning_rate, c.one_by_one);
     if constexpr (std::is_same_v<Impl<Net>, Ours<Net>>) {
       phases = impl.trainer.phase_microseconds();
       streamed = impl.trainer.streamed();
@@ -268,10 +275,10 @@ void register_size() {
       // Threaded cases (names ending /T:n) are timed by the wall clock, the others by CPU time
       // (see bench_forward.cpp).
       auto add = [&](const std::string& impl, auto fn, const Case& c = {}) {
-        const std::string name = "train/" + impl + tail +
-                                 (c.cached     ? "/x:cached"
-                                  : c.gathered ? "/x:gathered"
-                                               : "") +
+        const char* rows = c.batches == Batches::cached     ? "/x:cached"
+                           : c.batches == Batches::gathered ? "/x:gathered"
+                                                            : "";
+        const std::string name = "train/" + impl + tail + rows +
                                  (c.threads ? "/T:" + std::to_string(c.threads) : "") + c.suffix;
         auto* b = benchmark::RegisterBenchmark(
             name.c_str(), [=](benchmark::State& s) { fn(s, batch, noise, c); });
@@ -297,8 +304,8 @@ void register_size() {
       for (std::size_t threads : {1, 2}) add("ours", train_epoch<Ours, H>, {.threads = threads});
       if (batch != 64) continue;
       for (std::size_t threads : {1, 2}) {
-        add("ours", train_epoch<Ours, H>, {.threads = threads, .cached = true});
-        add("ours", train_epoch<Fit, H>, {.threads = threads, .gathered = true});
+        add("ours", train_epoch<Ours, H>, {.threads = threads, .batches = Batches::cached});
+        add("ours", train_epoch<Fit, H>, {.threads = threads, .batches = Batches::gathered});
       }
       // Both ways of passing rows between the threads, whatever the automatic choice would be
       // (the host moves the cores; cores/round_trip tells where they were).
