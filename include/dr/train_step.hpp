@@ -25,10 +25,12 @@
 // and stores cannot run far ahead of those trips. Streamed, each thread computes in buffers of
 // its own (ThreadBuffers), which no other thread touches, writes the rows others need into
 // shared ones (handed_) with streaming stores (kernels/stream.hpp), which take no line from
-// anyone, and the others copy them from there (from memory) into theirs at the start of the
-// next phase. On the Zen 5 used here, two threads took 10-14% less time per epoch streamed
-// with the cores far apart, and 6-16% more with them close, so by default the Trainer measures
-// how far apart they are every few hundred steps and chooses (see benchmarks/README.md).
+// anyone, and the others read them from there (from memory) in the next phase: phase 2 adds
+// up the first layer's sums where they are, and phase 3 first copies the rows into its own
+// buffers, as it sums over all of them in one pass. On the Zen 5 used here, two threads took
+// 10-14% less time per epoch streamed with the cores far apart, and 6-16% more with them
+// close, so by default the Trainer measures how far apart they are every few hundred steps and
+// chooses (see benchmarks/README.md).
 // Steps in a row (train_batches; step() is one). The threads run all of them in one
 // WorkerPool::run, and on two threads each goes from a step's phase 3 straight into the next
 // step's phase 1 without waiting for the other: its phase 1 reads only the part of the first
@@ -543,19 +545,30 @@ class Trainer {
     const std::size_t r0 = part.begin, n = part.size();
     Workspace<Net>& ws = mine(t, plan.streamed).ws;
     auto& parts = mine(t, plan.streamed).first_layer_parts;
+    // The first layer's two sums over the thread's rows. Streamed, a part's rows that other
+    // threads summed are read where they streamed them, unless the thread summed some of them
+    // itself (on more than two threads), when it takes the others over into its own buffer.
+    std::array<const real*, 2> sums{parts[0].data(), parts[1].data()};
     if (plan.streamed) {
       const Share share = share_of(threads, t);
-      for (std::size_t c = 0; c < 2; ++c)
-        for_each_outside(part, c == share.part ? share.own(rows, t) : Range{0, 0}, [&](Range q) {
+      for (std::size_t c = 0; c < 2; ++c) {
+        const Range own = c == share.part ? share.own(rows, t) : Range{0, 0};
+        const bool none_own = own.end <= part.begin || own.begin >= part.end;
+        if (detail::copies_handed_rows && none_own) {
+          sums[c] = handed_.first_layer_parts[c].data();
+          continue;
+        }
+        for_each_outside(part, own, [&](Range q) {
           take_over(parts[c], handed_.first_layer_parts[c], q, Layer<0>::padded_out);
         });
+      }
     }
     Net::for_each_index([&](auto i) {
       constexpr std::size_t I = decltype(i)::value, ld = Net::template input_stride<I>();
       real* y = ws.outputs[I].data() + r0 * Layer<I>::padded_out;
       if constexpr (I == 0)
-        Layer<0>::activate_sum(n, y, parts[0].data() + r0 * Layer<0>::padded_out,
-                               parts[1].data() + r0 * Layer<0>::padded_out);
+        Layer<0>::activate_sum(n, y, sums[0] + r0 * Layer<0>::padded_out,
+                               sums[1] + r0 * Layer<0>::padded_out);
       else
         net_.template layer<I>().template forward<Kernel>(
             n, Net::template input_of<I>(ws, nullptr) + r0 * ld, ld, y);
