@@ -137,12 +137,10 @@ void train(const TrainSettings& s) {
   dr::save_model(s.model_file, *net, meta);
   std::filesystem::remove(options.checkpoint);  // the run is complete; nothing left to resume
   if (s.quiet) return;
-  // Batch makers run only to augment or noise the images (see dr::fit); say what they made.
-  const bool augmented = options.augment.kind != dr::Augmentation::none;
+  // Batch makers run only to augment the images (see dr::fit); say how long they kept training.
   char waiting[64] = "";
-  if (augmented || options.noise > 0)
-    std::snprintf(waiting, sizeof waiting, " (%.1fs of it waiting for %s batches)", waited,
-                  augmented ? "augmented" : "noised");
+  if (options.augment.kind != dr::Augmentation::none)
+    std::snprintf(waiting, sizeof waiting, " (%.1fs of it waiting for augmented batches)", waited);
   std::printf("trained in %.1fs%s; model written to %s\n", seconds, waiting, s.model_file.c_str());
 }
 

@@ -76,8 +76,8 @@ TEST_CASE("driver: train says how long it waited for batch makers only when they
   };
   REQUIRE_THAT(train("--augment shift --noise 0"),
                Catch::Contains("of it waiting for augmented batches)"));
-  REQUIRE_THAT(train("--augment none --noise 0.1"),
-               Catch::Contains("of it waiting for noised batches)"));
+  // Noise is drawn by the training threads as they gather the pixels.
+  REQUIRE_THAT(train("--augment none --noise 0.1"), !Catch::Contains("waiting"));
   REQUIRE_THAT(train("--augment none --noise 0"), !Catch::Contains("waiting"));
 }
 

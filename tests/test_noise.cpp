@@ -1,10 +1,12 @@
 // The study's noise: Gaussian of standard deviation P on pixels in [0, 1], clipped to [0, 1].
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <numbers>
 #include <vector>
 
-#include "dr/augment.hpp"
+#include "dr/kernels/vector_normal.hpp"
+#include "dr/noise.hpp"
 
 using dr::real;
 
@@ -63,9 +65,10 @@ TEST_CASE("noise: P = 0 leaves the image untouched and draws nothing", "[noise]"
   const auto before = image;
   dr::Rng rng(11), untouched(11);
   dr::add_gaussian_noise(image, 0.0f, rng);
-  dr::add_gaussian_noise_to_rows(image, 2, 0.0f, 0.5, rng);
   REQUIRE(image == before);
   REQUIRE(rng == untouched);
+  dr::ImageNoiseBuffer z;
+  REQUIRE_FALSE(dr::ImageNoise(0.0f, 1.0).draw(1, {0, dr::image_pixels}, z));
 }
 
 TEST_CASE("noise: the same seed gives the same noise, another seed other noise", "[noise]") {
@@ -80,27 +83,151 @@ TEST_CASE("noise: the same seed gives the same noise, another seed other noise",
 }
 
 TEST_CASE("noise: half mode noises about half of the images, all mode every one", "[noise]") {
-  constexpr std::size_t rows = 4000, width = 16;
-  const std::vector<real> clean(rows * width, 0.5f);
-
-  auto half = clean;
-  dr::Rng rng(21);
-  dr::add_gaussian_noise_to_rows(half, width, 0.1f, 0.5, rng);
-  std::size_t noised = 0;
-  for (std::size_t r = 0; r < rows; ++r) {
-    std::size_t changed = 0;
-    for (std::size_t k = 0; k < width; ++k) changed += half[r * width + k] != 0.5f;
-    REQUIRE((changed == 0 || changed == width));  // an image is noised whole or not at all
-    noised += changed == width;
-  }
+  // ImageNoise, the training noise: each image is noised whole or not at all, by a coin of its
+  // own seed.
+  constexpr std::size_t images = 4000;
+  dr::ImageNoiseBuffer z;
+  const auto noised = [&](double fraction) {
+    std::size_t n = 0;
+    for (std::uint64_t seed = 0; seed < images; ++seed)
+      n += dr::ImageNoise(0.1f, fraction).draw(seed, {0, dr::image_pixels}, z);
+    return n;
+  };
   // Binomial(4000, 0.5): sd about 32.
-  REQUIRE(noised > rows / 2 - 150);
-  REQUIRE(noised < rows / 2 + 150);
+  CHECK(noised(0.5) > images / 2 - 150);
+  CHECK(noised(0.5) < images / 2 + 150);
+  CHECK(noised(1.0) == images);
+  CHECK(noised(0.0) == 0);
 
-  // fraction 1 is exactly add_gaussian_noise, draw for draw.
-  auto all = clean, plain = clean;
-  dr::Rng a(9), b(9);
-  dr::add_gaussian_noise_to_rows(all, width, 0.1f, 1.0, a);
-  dr::add_gaussian_noise(plain, 0.1f, b);
-  REQUIRE(all == plain);
+  std::vector<real> image(dr::image_pixels, 0.5f);
+  dr::ImageNoise(0.1f, 1.0).add_to(3, image.data());
+  const auto changed = std::count_if(image.begin(), image.end(), [](real v) { return v != 0.5f; });
+  CHECK(changed == dr::image_pixels);
+}
+
+TEST_CASE("noise: an image's training noise does not depend on how its pixels are split",
+          "[noise]") {
+  // The training threads each draw the noise of the pixels they gather.
+  const dr::ImageNoise noise(0.2f, 0.5);
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    dr::ImageNoiseBuffer whole, parts;
+    const bool noised = noise.draw(seed, {0, dr::image_pixels}, whole);
+    INFO("seed " << seed);
+    for (const dr::Range part : {dr::Range{0, 395}, dr::Range{395, 700}, dr::Range{700, 784}}) {
+      REQUIRE(noise.draw(seed, part, parts) == noised);
+      if (noised)
+        REQUIRE(std::equal(whole.begin() + part.begin, whole.begin() + part.end,
+                           parts.begin() + part.begin));
+    }
+    if (!noised) continue;
+    // sd times standard normal draws: none is 0, and the image's are its own.
+    std::vector<real> image(dr::image_pixels, 0.5f);
+    noise.add_to(seed, image.data());
+    for (std::size_t k = 0; k < dr::image_pixels; ++k)
+      REQUIRE(image[k] == std::clamp(0.5f + whole[k], 0.0f, 1.0f));
+    dr::ImageNoiseBuffer other;
+    for (std::uint64_t next = seed + 1; !noise.draw(next, {0, dr::image_pixels}, other);) ++next;
+    REQUIRE_FALSE(std::equal(whole.begin(), whole.begin() + dr::image_pixels, other.begin()));
+  }
+}
+
+namespace {
+
+namespace normal = dr::kernels::normal;
+
+/// Draws [0, n) of stream `key`, n a whole number of blocks.
+std::vector<real> draws(std::uint64_t key, std::size_t n) {
+  std::vector<real> z(n);
+  for (std::size_t b = 0; b < n / normal::block; ++b)
+    normal::draw_block(key, b, z.data() + b * normal::block);
+  return z;
+}
+
+/// Pearson correlation of a[i] and b[i].
+double correlation(const std::vector<real>& a, const std::vector<real>& b) {
+  double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    sa += a[i], sb += b[i], saa += double(a[i]) * a[i], sbb += double(b[i]) * b[i],
+        sab += double(a[i]) * b[i];
+  const double n = double(a.size());
+  return (sab / n - sa / n * sb / n) /
+         std::sqrt((saa / n - sa / n * sa / n) * (sbb / n - sb / n * sb / n));
+}
+
+}  // namespace
+
+TEST_CASE("noise: each draw is Box-Muller on its pair's uniforms, to 2e-6", "[noise]") {
+  // Against the formula in double precision on the same two uniforms: the cosine draw of pair c
+  // at place c % 16 of its block of 32, the sine draw 16 places later.
+  const std::uint64_t key = 0x0123456789abcdefull;
+  constexpr std::size_t blocks = 20000;
+  const std::vector<real> z = draws(key, blocks * normal::block);
+  double worst = 0, largest = 0;
+  std::uint32_t u1_min = ~0u, u1_max = 0, u2_max = 0;
+  for (std::uint32_t c = 0; c < blocks * normal::pairs_per_block; ++c) {
+    std::uint32_t u1 = 0, u2 = 0;
+    normal::uniform_bits(key, c, u1, u2);
+    u1_min = std::min(u1_min, u1), u1_max = std::max(u1_max, u1), u2_max = std::max(u2_max, u2);
+    const double radius = std::sqrt(-2 * std::log(u1 * 0x1p-24));
+    const double angle = 2 * std::numbers::pi * (u2 * 0x1p-24);
+    const std::size_t at =
+        c / normal::pairs_per_block * normal::block + c % normal::pairs_per_block;
+    worst = std::max({worst, std::abs(z[at] - radius * std::cos(angle)),
+                      std::abs(z[at + normal::pairs_per_block] - radius * std::sin(angle))});
+    largest = std::max(
+        {largest, std::abs(double(z[at])), std::abs(double(z[at + normal::pairs_per_block]))});
+  }
+  CHECK(u1_min >= 1);
+  CHECK(u1_max <= (1u << 24));
+  CHECK(u2_max < (1u << 24));
+  CHECK(worst < 2e-6);
+  CHECK(largest <= std::sqrt(2 * 24 * std::numbers::ln2) + 1e-5);  // |z| <= 5.77: u1 >= 2^-24
+}
+
+TEST_CASE("noise: the draws are standard normal and uncorrelated", "[noise]") {
+  constexpr std::size_t n = std::size_t{1} << 20;
+  std::vector<real> z = draws(7, n);
+  const double tolerance = 5 / std::sqrt(double(n));  // 5 standard errors of a correlation
+  SECTION("neighbours, the two draws of a pair, and two streams at the same places") {
+    CHECK(std::abs(correlation({z.begin(), z.end() - 1}, {z.begin() + 1, z.end()})) < tolerance);
+    std::vector<real> cosines, sines;
+    for (std::size_t b = 0; b < n; b += normal::block) {
+      cosines.insert(cosines.end(), z.begin() + b, z.begin() + b + 16);
+      sines.insert(sines.end(), z.begin() + b + 16, z.begin() + b + 32);
+    }
+    CHECK(std::abs(correlation(cosines, sines)) < 2 * tolerance);
+    CHECK(std::abs(correlation(z, draws(8, n))) < tolerance);
+    CHECK(std::abs(correlation(z, draws(7ull << 32, n))) < tolerance);
+  }
+  SECTION("Kolmogorov-Smirnov against the normal distribution function") {
+    std::sort(z.begin(), z.end());
+    double d = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double cdf = 0.5 * std::erfc(-z[i] / std::numbers::sqrt2);
+      d = std::max({d, std::abs(cdf - double(i) / n), std::abs(cdf - double(i + 1) / n)});
+    }
+    // The critical value at the 0.1% level is 1.95 / sqrt(n).
+    CHECK(d < 1.95 / std::sqrt(double(n)));
+    // The tails, as counts against their binomial sd.
+    for (const double t : {2.0, 3.0, 4.0}) {
+      const double p = std::erfc(t / std::numbers::sqrt2);  // P(|z| > t)
+      const auto beyond =
+          std::count_if(z.begin(), z.end(), [&](real v) { return std::abs(v) > t; });
+      INFO("|z| > " << t);
+      CHECK(std::abs(double(beyond) - p * n) < 5 * std::sqrt(p * n));
+    }
+  }
+}
+
+TEST_CASE("noise: a pixel's noise does not depend on how many pixels follow it", "[noise]") {
+  // Pixel i takes draw i of the call's stream, in the last, partial block too.
+  for (const std::size_t length : {1, 31, 33, 70}) {
+    std::vector<real> some(length, 0.5f), more(96, 0.5f);
+    dr::Rng a(4), b(4);
+    dr::add_gaussian_noise(some, 0.1f, a);
+    dr::add_gaussian_noise(more, 0.1f, b);
+    INFO("length " << length);
+    REQUIRE(std::equal(some.begin(), some.end(), more.begin()));
+    REQUIRE(some.back() != 0.5f);
+  }
 }

@@ -1,6 +1,6 @@
-// Input perturbations: the study's pixel noise on a batch in [0, 1], and the training
-// augmentations (shift, small affine, elastic distortion) that turn one uint8 28x28 image into a
-// new float image in [0, 1]. Every draw comes from the Rng passed in, so a seed fixes the result.
+// The training augmentations (shift, small affine, elastic distortion) that turn one uint8 28x28
+// image into a new float image in [0, 1]. Every draw comes from the Rng passed in, so a seed
+// fixes the result. (The study's pixel noise is in noise.hpp.)
 #pragma once
 
 #include <algorithm>
@@ -18,26 +18,6 @@
 #include "dr/random.hpp"
 
 namespace dr {
-
-/// The noise of the study: adds Gaussian noise of mean 0 and standard deviation `sd` to every
-/// pixel, then clips to [0, 1]. sd = 0 leaves the pixels untouched (and draws nothing).
-/// Clipping is why noise greys the background: a black pixel (0) can only move up, so its mean
-/// after clipping is sd / sqrt(2 pi), about 0.08 at sd = 0.2.
-inline void add_gaussian_noise(std::span<real> pixels, real sd, Rng& rng) {
-  if (sd == 0) return;
-  for (auto& v : pixels) v = std::clamp(v + sd * standard_normal(rng), real(0), real(1));
-}
-
-/// add_gaussian_noise on a random share of the images (rows of `row_size` pixels): each row is
-/// noised with probability `fraction`, by a coin drawn from rng. fraction >= 1 noises every row
-/// with exactly add_gaussian_noise's draws (no coins), so --noise-mode all is unchanged by it.
-inline void add_gaussian_noise_to_rows(std::span<real> pixels, std::size_t row_size, real sd,
-                                       double fraction, Rng& rng) {
-  if (fraction >= 1) return add_gaussian_noise(pixels, sd, rng);
-  if (sd == 0) return;
-  for (std::size_t start = 0; start + row_size <= pixels.size(); start += row_size)
-    if (uniform01(rng) < fraction) add_gaussian_noise(pixels.subspan(start, row_size), sd, rng);
-}
 
 /// affine_elastic applies both at once: the elastic displacement added to a random affine map
 /// (Simard et al. distorted with each; together they cover slant and size as well as wobble).

@@ -12,6 +12,7 @@
 #include "dr/loss.hpp"
 #include "dr/model_file.hpp"
 #include "dr/network.hpp"
+#include "dr/noise.hpp"
 #include "dr/optimizer.hpp"
 #include "dr/schedule.hpp"
 #include "dr/train.hpp"

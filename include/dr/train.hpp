@@ -24,6 +24,7 @@
 #include "dr/data/dataset.hpp"
 #include "dr/error.hpp"
 #include "dr/loss.hpp"
+#include "dr/noise.hpp"
 #include "dr/parallel.hpp"
 #include "dr/train_step.hpp"
 
@@ -211,12 +212,12 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
   const std::size_t batch = std::max<std::size_t>(1, options.batch);
   const std::size_t batches = (train_rows.size() + batch - 1) / batch;
   const bool augmenting = options.augment.kind != Augmentation::none;
-  // Augmenting or noising a batch costs more than training on it (two cores, 784-128-10, an
-  // epoch with noise 0.2: 1.44 s with batches made on one thread, 0.84 on two; 0.11 s without
-  // noise), so all the threads make batches. Training gets half of them: its threads spin
-  // between steps, on the cores the batch makers need (1.45-1.57 s training on two threads).
+  // Augmenting a batch costs more than training on it, so all the threads make batches.
+  // Training gets half of them: its threads spin between steps, on the cores the batch makers
+  // need. (Noise is drawn where the pixels are gathered, by the training threads, unless the
+  // batches are augmented: ImageNoise.)
   const std::size_t threads = std::max<std::size_t>(1, options.threads);
-  const std::size_t producers = augmenting || options.noise > 0 ? threads : 0;
+  const std::size_t producers = augmenting ? threads : 0;
   const std::size_t training_threads =
       producers > 0 ? std::max<std::size_t>(1, threads / 2) : threads;
   Trainer<Net, Optimizer> trainer(net, std::move(optimizer),
@@ -227,12 +228,13 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
   // Training threads read a batch's columns faster in two blocks (SplitRows); adversarial
   // perturbation works on whole rows, so it keeps them.
   const bool split = trainer.prefers_split_rows() && !options.perturb_batch;
-  // Batches neither augmented, noised nor perturbed the training threads gather themselves, each
-  // the part of the pixels it reads (TrainingBatch::fill): on two threads each does half, into
-  // its own core's cache, where thread 0 would do all and the other core fetch half from it.
-  const bool gathered_by_trainer = !augmenting && options.noise == 0 && !options.perturb_batch;
+  // Batches neither augmented nor perturbed the training threads gather (and noise) themselves,
+  // each the part of the pixels it reads (TrainingBatch::fill): on two threads each does half,
+  // into its own core's cache, where thread 0 would do all and the other core fetch half from it.
+  const bool gathered_by_trainer = !augmenting && !options.perturb_batch;
   std::vector<Augmenter> augmenters(std::max<std::size_t>(1, producers),
                                     Augmenter(options.augment));  // one per producer thread
+  const ImageNoise noise(options.noise, options.noise_fraction);
   detail::FitState<Net> state;
   state.order.assign(train_rows.begin(), train_rows.end());
   const std::string fingerprint = detail::fit_fingerprint<Net>(options, train_rows.size());
@@ -257,6 +259,10 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
     const auto rows_of = [&](std::size_t b) {
       return std::span(order).subspan(b * batch, std::min(batch, order.size() - b * batch));
     };
+    // The noise of batch b's row r comes from this seed alone (ImageNoise).
+    const auto image_seed = [noise_seed](std::size_t b, std::size_t r) {
+      return derive_seed(derive_seed(noise_seed, b), r);
+    };
     BatchProducer producer(
         batches, batch, image_pixels,
         [&, noise_seed](std::size_t b, BatchSlot& slot, std::size_t worker) {
@@ -268,15 +274,18 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
           if (augmenting) {
             Rng rng(derive_seed(~noise_seed, b));
             for (std::size_t r = 0; r < rows.size(); ++r) {
-              augmenters[worker].apply(data.image(rows[r]), slot.x.data() + r * image_pixels, rng);
+              real* image = slot.x.data() + r * image_pixels;
+              augmenters[worker].apply(data.image(rows[r]), image, rng);
+              noise.add_to(image_seed(b, r), image);
               slot.labels[r] = data.labels[rows[r]];
             }
           } else {
-            gather_batch(data, rows, slot.x.data(), slot.labels.data());
+            ImageNoiseBuffer z;
+            gather_inputs(data, rows, {0, image_pixels}, slot.x.data(), slot.labels.data(),
+                          [&](std::size_t r, Range inputs) {
+                            return noise.draw(image_seed(b, r), inputs, z) ? z.data() : nullptr;
+                          });
           }
-          Rng noise_rng(derive_seed(noise_seed, b));
-          add_gaussian_noise_to_rows({slot.x.data(), rows.size() * image_pixels}, image_pixels,
-                                     options.noise, options.noise_fraction, noise_rng);
           if (split) slot.split.assign(rows.size(), slot.x.data());
         },
         producers, slots);
@@ -297,10 +306,16 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
       const SplitRows view = split ? next.split.view() : SplitRows::of_rows(x, Net::in_size);
       TrainingBatch made{view, next.labels.data(), rows, lr, {}};
       if (gathered_by_trainer)
-        made.fill = [&data, slot = &next, split, all = rows_of(taken)](Range part, Range inputs) {
+        made.fill = [&, slot = &next, all = rows_of(taken), b = taken](Range part, Range inputs) {
           const auto these = all.subspan(part.begin, part.size());
-          if (split) return gather_inputs(data, these, inputs, slot->split, part.begin);
-          gather_inputs(data, these, inputs, slot->x.data() + part.begin * image_pixels);
+          ImageNoiseBuffer z;  // on each thread's own stack: fill runs on several at once
+          const auto noise_of = [&](std::size_t r, Range pixels) {
+            return noise.draw(image_seed(b, part.begin + r), pixels, z) ? z.data() : nullptr;
+          };
+          if (split)
+            return gather_inputs(data, these, inputs, slot->split, part.begin, nullptr, noise_of);
+          gather_inputs(data, these, inputs, slot->x.data() + part.begin * image_pixels, nullptr,
+                        noise_of);
         };
       ++taken;
       return made;

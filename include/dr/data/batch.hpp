@@ -10,6 +10,7 @@
 #include "dr/config.hpp"
 #include "dr/data/dataset.hpp"
 #include "dr/data/split_rows.hpp"
+#include "dr/noise.hpp"
 #include "dr/random.hpp"
 #include "dr/range.hpp"
 
@@ -40,38 +41,55 @@ inline void prefetch_pixels(const std::uint8_t* image, Range inputs) {
 }
 
 /// For each of the rows `rows` of `data`, batch row r: write_row(r, pixel) with pixel(k) its
-/// input k as a float in [0, 1] (the writer asks only for k in `inputs`), and its label (if
-/// labelled) into labels[r] unless labels is null.
-template <class WriteRow>
+/// input k as a float in [0, 1] (the writer asks only for k in `inputs`), plus the noise that
+/// noise(r, inputs) gives (NoNoise: none), and its label (if labelled) into labels[r] unless
+/// labels is null.
+template <class WriteRow, class Noise>
 void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
-                 std::uint8_t* labels, WriteRow&& write_row) {
+                 std::uint8_t* labels, WriteRow&& write_row, Noise&& noise) {
   const auto image = [&](std::size_t r) { return data.pixels.data() + rows[r] * image_pixels; };
   for (std::size_t r = 0; r < std::min(rows_ahead, rows.size()); ++r)
     prefetch_pixels(image(r), inputs);
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (r + rows_ahead < rows.size()) prefetch_pixels(image(r + rows_ahead), inputs);
     const std::uint8_t* pixels = image(r);
-    write_row(r, [pixels](std::size_t k) { return pixels[k] * pixel_scale; });
+    if (const real* z = noise(r, inputs))
+      write_row(r,
+                [=](std::size_t k) { return ImageNoise::noised(pixels[k] * pixel_scale, z[k]); });
+    else
+      write_row(r, [pixels](std::size_t k) { return pixels[k] * pixel_scale; });
   }
   if (labels && data.labelled()) gather_labels(data, rows, labels);
 }
 }  // namespace detail
 
+/// The noise of no row (gather_inputs).
+struct NoNoise {
+  const real* operator()(std::size_t, Range) const { return nullptr; }
+};
+
 /// Only the inputs `inputs` of the rows `rows` of `data`, as floats in [0, 1], into x (row
 /// stride image_pixels): the part of a batch one of the Trainer's threads reads
 /// (TrainingBatch::fill). Labels as gather_batch.
-inline void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
-                          real* x, std::uint8_t* labels = nullptr) {
-  detail::gather_rows(data, rows, inputs, labels, [&](std::size_t r, auto pixel) {
-    for (std::size_t k = inputs.begin; k < inputs.end; ++k) x[r * image_pixels + k] = pixel(k);
-  });
+template <class Noise = NoNoise>
+void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs, real* x,
+                   std::uint8_t* labels = nullptr, Noise&& noise = {}) {
+  detail::gather_rows(
+      data, rows, inputs, labels,
+      [&](std::size_t r, auto pixel) {
+        for (std::size_t k = inputs.begin; k < inputs.end; ++k) x[r * image_pixels + k] = pixel(k);
+      },
+      noise);
 }
 
 /// The same into rows first, first + 1, ... of SplitRows.
-inline void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
-                          SplitRowsBuffer& x, std::size_t first, std::uint8_t* labels = nullptr) {
-  detail::gather_rows(data, rows, inputs, labels,
-                      [&](std::size_t r, auto pixel) { x.set_inputs(first + r, inputs, pixel); });
+template <class Noise = NoNoise>
+void gather_inputs(const Dataset& data, std::span<const std::uint32_t> rows, Range inputs,
+                   SplitRowsBuffer& x, std::size_t first, std::uint8_t* labels = nullptr,
+                   Noise&& noise = {}) {
+  detail::gather_rows(
+      data, rows, inputs, labels,
+      [&](std::size_t r, auto pixel) { x.set_inputs(first + r, inputs, pixel); }, noise);
 }
 
 /// Copies the rows `rows` of `data` as floats in [0, 1] into x (row stride image_pixels) and
