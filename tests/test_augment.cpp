@@ -112,6 +112,41 @@ TEST_CASE("augment: affine and elastic with zero ranges are the identity", "[aug
   }
 }
 
+TEST_CASE("augment: the affine resampling is each pixel's bilinear sample, exactly", "[augment]") {
+  // Augmenter resamples a vector of pixels at a time (kernels/bilinear.hpp); each must be
+  // detail::sample_bilinear at the pixel's source position. The extreme settings move pixels
+  // beyond every border (a zero outside), onto the border's neighbours and between them.
+  auto usual = kind(dr::Augmentation::affine);
+  auto extreme = usual;
+  extreme.max_rotation_degrees = 180;
+  extreme.max_scale = 0.9f;
+  extreme.max_shear = 1;
+  extreme.max_translation = 30;
+  const auto data = dr::test::random_dataset(40, 3);
+  std::size_t zeros_outside = 0;
+  for (const auto& settings : {usual, extreme})
+    for (std::size_t i = 0; i < data.rows(); ++i) {
+      Image img;
+      std::copy_n(data.pixels.begin() + i * 784, 784, img.begin());
+      for (int k = 0; k < 784; k += 5) img[k] = 255;  // no pixel of value 0 by chance alone
+      const auto out = apply(settings, img, 100 + i);
+      dr::Rng rng(100 + i);
+      const auto m = dr::detail::AffineMap::draw(settings, rng);
+      for (int y = 0; y < 28; ++y)
+        for (int x = 0; x < 28; ++x) {
+          const real px = x - dr::detail::image_centre, py = y - dr::detail::image_centre;
+          const real sx = m.a * px + m.b * py + m.tx + dr::detail::image_centre;
+          const real sy = m.c * px + m.d * py + m.ty + dr::detail::image_centre;
+          const real expected = dr::detail::sample_bilinear(img, sx, sy);
+          INFO("image " << i << ", pixel (" << x << ", " << y << ") from (" << sx << ", " << sy
+                        << ")");
+          REQUIRE(out[y * 28 + x] == expected);
+          zeros_outside += expected == 0 && (sx < -1 || sy < -1 || sx >= 28 || sy >= 28);
+        }
+    }
+  REQUIRE(zeros_outside > 1000);
+}
+
 TEST_CASE("augment: a rotation keeps a centred disc's ink and centroid, and a translation moves it",
           "[augment]") {
   const auto img = disc(13.5, 13.5, 7);

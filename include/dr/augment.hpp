@@ -15,6 +15,7 @@
 #include "dr/config.hpp"
 #include "dr/data/dataset.hpp"
 #include "dr/error.hpp"
+#include "dr/kernels/bilinear.hpp"
 #include "dr/random.hpp"
 
 namespace dr {
@@ -57,7 +58,19 @@ namespace detail {
 constexpr int side = static_cast<int>(image_side);
 constexpr real image_centre = real(side - 1) / 2;
 
-/// Bilinear sample of a uint8 image at (x, y) in pixel coordinates, 0 outside, scaled to [0, 1].
+/// Each pixel's x and y less the image centre, the coordinates an affine map turns about.
+inline constexpr auto pixel_offsets = [] {
+  std::array<std::array<real, image_pixels>, 2> offsets{};
+  for (int y = 0; y < side; ++y)
+    for (int x = 0; x < side; ++x) {
+      offsets[0][y * side + x] = real(x) - image_centre;
+      offsets[1][y * side + x] = real(y) - image_centre;
+    }
+  return offsets;
+}();
+
+/// Bilinear sample of a uint8 image at (x, y) in pixel coordinates, 0 outside, scaled to [0, 1]:
+/// one pixel of Augmenter's resampling (kernels/bilinear.hpp, which tests compare with this).
 inline real sample_bilinear(std::span<const std::uint8_t, image_pixels> src, real x, real y) {
   const real fx = std::floor(x), fy = std::floor(y);
   const int x0 = static_cast<int>(fx), y0 = static_cast<int>(fy);
@@ -195,25 +208,30 @@ class Augmenter {
     detail::smooth_field(band_, dy_, s_.elastic_alpha);
   }
 
-  /// dst(p) = src(m(p) + displacement(p)), bilinear; the displacement is dx_/dy_ if `displaced`.
+  /// dst(p) = src(m(p) + displacement(p)), bilinear (detail::sample_bilinear, a vector of
+  /// pixels at a time); the displacement is dx_/dy_ if `displaced`.
   void resample(std::span<const std::uint8_t, image_pixels> src, real* dst,
                 const detail::AffineMap& m, bool displaced) {
-    for (int y = 0; y < detail::side; ++y)
-      for (int x = 0; x < detail::side; ++x) {
-        const real px = x - detail::image_centre, py = y - detail::image_centre;
-        real sx = m.a * px + m.b * py + m.tx + detail::image_centre;
-        real sy = m.c * px + m.d * py + m.ty + detail::image_centre;
-        if (displaced) {
-          sx += dx_[y * detail::side + x];
-          sy += dy_[y * detail::side + x];
-        }
-        dst[y * detail::side + x] = detail::sample_bilinear(src, sx, sy);
+    using kernels::simd::load, kernels::simd::vreal;
+    static_assert(image_pixels % kernels::simd::W == 0, "an image is a whole number of vectors");
+    source_.assign(src.data());
+    for (std::size_t i = 0; i < image_pixels; i += kernels::simd::W) {
+      const vreal px = load(detail::pixel_offsets[0].data() + i);
+      const vreal py = load(detail::pixel_offsets[1].data() + i);
+      vreal sx = m.a * px + m.b * py + m.tx + detail::image_centre;
+      vreal sy = m.c * px + m.d * py + m.ty + detail::image_centre;
+      if (displaced) {
+        sx += load(dx_.data() + i);
+        sy += load(dy_.data() + i);
       }
+      kernels::simd::store(dst + i, kernels::bilinear::sample(source_, sx, sy));
+    }
   }
 
   AugmentSettings s_;
   detail::GaussianBand band_;
   std::array<real, image_pixels> dx_{}, dy_{};
+  kernels::bilinear::PaddedImage<detail::side> source_;
 };
 
 }  // namespace dr
