@@ -147,6 +147,28 @@ TEST_CASE("augment: the affine resampling is each pixel's bilinear sample, exact
   REQUIRE(zeros_outside > 1000);
 }
 
+TEST_CASE("augment: the elastic field's smoothing is G F G^T, summed in order", "[augment]") {
+  // smooth_field keeps rows of outputs in registers; each output must still be the sum over k
+  // in ascending order that the plain loops give.
+  dr::detail::GaussianBand band;
+  band.build(4);
+  dr::Rng rng(5);
+  std::array<real, dr::image_pixels> field;
+  for (real& v : field) v = dr::uniform(rng, -1, 1);
+  const auto g = [&](int i, int j) { return band.at(i, j); };
+  std::array<real, dr::image_pixels> rows{}, expected{};
+  for (int y = 0; y < 28; ++y)
+    for (int k = 0; k < 28; ++k)
+      for (int x = 0; x < 28; ++x) rows[y * 28 + x] += field[y * 28 + k] * g(k, x);
+  for (int y = 0; y < 28; ++y)
+    for (int k = 0; k < 28; ++k)
+      for (int x = 0; x < 28; ++x) expected[y * 28 + x] += (34 * g(y, k)) * rows[k * 28 + x];
+  dr::detail::smooth_field(band, field, 34);
+  REQUIRE(field == expected);
+  REQUIRE(g(0, 0) > g(0, 1));
+  REQUIRE(g(0, 1) == g(1, 0));
+}
+
 TEST_CASE("augment: a rotation keeps a centred disc's ink and centroid, and a translation moves it",
           "[augment]") {
   const auto img = disc(13.5, 13.5, 7);

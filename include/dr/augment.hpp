@@ -16,6 +16,7 @@
 #include "dr/data/dataset.hpp"
 #include "dr/error.hpp"
 #include "dr/kernels/bilinear.hpp"
+#include "dr/kernels/simd.hpp"
 #include "dr/random.hpp"
 
 namespace dr {
@@ -85,10 +86,14 @@ inline real sample_bilinear(std::span<const std::uint8_t, image_pixels> src, rea
 }
 
 /// The 28x28 matrix G with G[i][j] = normalised Gaussian weight of offset i - j (zero beyond
-/// 4 sigma, like an image padded with zeros): smoothing a field F is G F G^T.
+/// 4 sigma, like an image padded with zeros): smoothing a field F is G F G^T. Its rows are kept
+/// `padded_side` apart, zero beyond column 28, so that smooth_field works on whole vectors.
 struct GaussianBand {
-  std::array<real, image_pixels> g{};
+  static constexpr std::size_t padded_side = padded(image_side);
+  std::array<real, image_side * padded_side> g{};
   real sigma = -1;
+
+  real at(int i, int j) const { return g[static_cast<std::size_t>(i) * padded_side + j]; }
 
   void build(real s) {
     if (s == sigma) return;
@@ -99,29 +104,40 @@ struct GaussianBand {
     for (int i = 0; i < side; ++i)
       for (int j = 0; j < side; ++j) {
         const int d = i - j;
-        g[i * side + j] = std::abs(d) > radius
-                              ? real(0)
-                              : static_cast<real>(std::exp(-0.5 * d * d / (double(s) * s)) / total);
+        g[static_cast<std::size_t>(i) * padded_side + j] =
+            std::abs(d) > radius
+                ? real(0)
+                : static_cast<real>(std::exp(-0.5 * d * d / (double(s) * s)) / total);
       }
   }
 };
 
-/// field = scale * G field G^T, in place.
+/// field = scale * G field G^T, in place, each output summed over k in ascending order, a row
+/// of outputs at a time in registers.
 inline void smooth_field(const GaussianBand& band, std::array<real, image_pixels>& field,
                          real scale) {
-  std::array<real, image_pixels> rows{};  // rows = field G^T: smooths along x
-  for (int y = 0; y < side; ++y)
-    for (int k = 0; k < side; ++k) {
-      const real v = field[y * side + k];
-      for (int x = 0; x < side; ++x)
-        rows[y * side + x] += v * band.g[k * side + x];  // G is symmetric
+  using kernels::simd::vreal, kernels::simd::load, kernels::simd::store;
+  constexpr std::size_t P = GaussianBand::padded_side, vectors = P / kernels::simd::W;
+  // Row y of out = the sum over k of weight(y, k) times row k of `in` (rows P apart).
+  const auto rows_times = [](auto weight, const real* in, real* out) {
+    for (int y = 0; y < side; ++y) {
+      vreal acc[vectors] = {};
+      for (int k = 0; k < side; ++k) {
+        const vreal w = kernels::simd::broadcast(weight(y, k));
+        for (std::size_t v = 0; v < vectors; ++v)
+          acc[v] += w * load(in + static_cast<std::size_t>(k) * P + v * kernels::simd::W);
+      }
+      for (std::size_t v = 0; v < vectors; ++v) store(out + y * P + v * kernels::simd::W, acc[v]);
     }
-  field.fill(0);  // field = scale * G rows: smooths along y
+  };
+  // rows = field G^T (G is symmetric): smooths along x.
+  alignas(alignment) std::array<real, image_side * P> rows, smoothed;
+  rows_times([&](int y, int k) { return field[static_cast<std::size_t>(y) * side + k]; },
+             band.g.data(), rows.data());
+  // field = scale * G rows: smooths along y.
+  rows_times([&](int y, int k) { return scale * band.at(y, k); }, rows.data(), smoothed.data());
   for (int y = 0; y < side; ++y)
-    for (int k = 0; k < side; ++k) {
-      const real w = scale * band.g[y * side + k];
-      for (int x = 0; x < side; ++x) field[y * side + x] += w * rows[k * side + x];
-    }
+    std::copy_n(smoothed.data() + y * P, side, field.data() + y * side);
 }
 
 /// A random affine map from output to source pixel coordinates about the image centre.
