@@ -382,7 +382,7 @@ TEST_CASE("fit: resuming from the checkpoint gives the model of an uninterrupted
   const auto whole = train_small(options, 60, 0, adam);
   std::filesystem::remove(options.checkpoint);
 
-  // The interrupted run used four threads (four making batches, two training), the others one
+  // The interrupted run used four threads (two making batches, two training), the others one
   // (one making batches, one training): the result does not depend on it.
   options.threads = 4;
   REQUIRE_THROWS_WITH(train_small(options, 60, 2, adam), "interrupted");

@@ -8,7 +8,8 @@
 // Pair c of a stream is Box-Muller on two uniforms from 24 random bits each, the bits being two
 // rounds of MurmurHash3's 32-bit finaliser (a bijection in which every output bit depends on
 // every input bit) over counters 2c and 2c + 1, keyed by the stream's 64-bit key. Its cosine
-// draw goes to place c % 16 of a block of 32, its sine draw 16 places later.
+// draw goes to place c % 16 of a block of 32, its sine draw 16 places later. The counters are
+// 32-bit, so a stream holds 2^33 draws (noise for 34 GB of floats) and repeats after them.
 // Accuracy: within 2e-6 of Box-Muller in double precision on the same uniforms (tests/
 // test_noise.cpp); the smallest uniform, 2^-24, bounds the draws to |z| <= 5.77, which cuts a
 // tail of probability 8e-9.
