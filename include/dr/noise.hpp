@@ -17,6 +17,11 @@
 
 namespace dr {
 
+/// A pixel plus its noise, clipped to [0, 1].
+inline real noised(real pixel, real noise) {
+  return std::clamp(pixel + noise, real(0), real(1));
+}
+
 /// The noise of the study: adds Gaussian noise of mean 0 and standard deviation `sd` to every
 /// pixel, then clips to [0, 1]. sd = 0 leaves the pixels untouched (and draws nothing).
 /// Clipping is why noise greys the background: a black pixel (0) can only move up, so its mean
@@ -29,7 +34,7 @@ inline void add_gaussian_noise(std::span<real> pixels, real sd, Rng& rng) {
   const std::uint64_t key = rng();
   alignas(alignment) real z[block];
   const auto add = [&](real* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) p[i] = std::clamp(p[i] + sd * z[i], real(0), real(1));
+    for (std::size_t i = 0; i < n; ++i) p[i] = noised(p[i], sd * z[i]);
   };
   std::size_t start = 0;
   for (; start + block <= pixels.size(); start += block) {
@@ -71,15 +76,21 @@ class ImageNoise {
     return true;
   }
 
+  /// The noise callback of gather_inputs for rows first, first + 1, ... of a batch whose row r
+  /// is seeded seed_of(r): each row's noise drawn into z, or null if the row is not noised.
+  template <class SeedOf>
+  auto for_rows(SeedOf seed_of, std::size_t first, ImageNoiseBuffer& z) const {
+    return [this, seed_of, first, &z](std::size_t r, Range inputs) -> const real* {
+      return draw(seed_of(first + r), inputs, z) ? z.data() : nullptr;
+    };
+  }
+
   /// Adds the noise of the image seeded `seed` to its pixels, then clips them to [0, 1].
   void add_to(std::uint64_t seed, real* image) const {
     ImageNoiseBuffer z;
     if (draw(seed, {0, image_pixels}, z))
       for (std::size_t k = 0; k < image_pixels; ++k) image[k] = noised(image[k], z[k]);
   }
-
-  /// A pixel plus its noise, clipped to [0, 1].
-  static real noised(real pixel, real noise) { return std::clamp(pixel + noise, real(0), real(1)); }
 
  private:
   real sd_;

@@ -266,9 +266,11 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
     const auto rows_of = [&](std::size_t b) {
       return std::span(order).subspan(b * batch, std::min(batch, order.size() - b * batch));
     };
-    // The noise of batch b's row r comes from this seed alone (ImageNoise).
-    const auto image_seed = [noise_seed](std::size_t b, std::size_t r) {
-      return derive_seed(derive_seed(noise_seed, b), r);
+    // The noise of batch b's row r comes from seeds_of(b)(r) alone (ImageNoise).
+    const auto seeds_of = [noise_seed](std::size_t b) {
+      return [batch_seed = derive_seed(noise_seed, b)](std::size_t r) {
+        return derive_seed(batch_seed, r);
+      };
     };
     BatchProducer producer(
         batches, batch, image_pixels,
@@ -280,18 +282,17 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
           if (gathered_by_trainer) return gather_labels(data, rows, slot.labels.data());
           if (augmenting) {
             Rng rng(derive_seed(~noise_seed, b));
+            const auto seed_of = seeds_of(b);
             for (std::size_t r = 0; r < rows.size(); ++r) {
               real* image = slot.x.data() + r * image_pixels;
               augmenters[worker].apply(data.image(rows[r]), image, rng);
-              noise.add_to(image_seed(b, r), image);
+              noise.add_to(seed_of(r), image);
               slot.labels[r] = data.labels[rows[r]];
             }
           } else {
             ImageNoiseBuffer z;
             gather_inputs(data, rows, {0, image_pixels}, slot.x.data(), slot.labels.data(),
-                          [&](std::size_t r, Range inputs) {
-                            return noise.draw(image_seed(b, r), inputs, z) ? z.data() : nullptr;
-                          });
+                          noise.for_rows(seeds_of(b), 0, z));
           }
           if (split) slot.split.assign(rows.size(), slot.x.data());
         },
@@ -316,9 +317,7 @@ std::vector<EpochReport> fit(Net& net, Optimizer optimizer, Schedule schedule, c
         made.fill = [&, slot = &next, all = rows_of(taken), b = taken](Range part, Range inputs) {
           const auto these = all.subspan(part.begin, part.size());
           ImageNoiseBuffer z;  // on each thread's own stack: fill runs on several at once
-          const auto noise_of = [&](std::size_t r, Range pixels) {
-            return noise.draw(image_seed(b, part.begin + r), pixels, z) ? z.data() : nullptr;
-          };
+          const auto noise_of = noise.for_rows(seeds_of(b), part.begin, z);
           if (split)
             return gather_inputs(data, these, inputs, slot->split, part.begin, nullptr, noise_of);
           gather_inputs(data, these, inputs, slot->x.data() + part.begin * image_pixels, nullptr,

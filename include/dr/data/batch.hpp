@@ -54,8 +54,7 @@ void gather_rows(const Dataset& data, std::span<const std::uint32_t> rows, Range
     if (r + rows_ahead < rows.size()) prefetch_pixels(image(r + rows_ahead), inputs);
     const std::uint8_t* pixels = image(r);
     if (const real* z = noise(r, inputs))
-      write_row(r,
-                [=](std::size_t k) { return ImageNoise::noised(pixels[k] * pixel_scale, z[k]); });
+      write_row(r, [=](std::size_t k) { return noised(pixels[k] * pixel_scale, z[k]); });
     else
       write_row(r, [pixels](std::size_t k) { return pixels[k] * pixel_scale; });
   }

@@ -33,8 +33,8 @@ static_assert(sizeof(vuint) == sizeof(vreal));
 /// sqrt per lane (the square-root instruction; a lane loop would call libm for errno's sake).
 inline vreal sqrt(vreal x) {
 #if DR_SIMD_BYTES == 64 && defined(__AVX512F__)
-  return (vreal)_mm512_mask_sqrt_ps((__m512)x, 0xffff,
-                                    (__m512)x);  // (GCC 12 warns on the unmasked one)
+  // (The masked form: GCC 12 warns on the unmasked one's undefined source.)
+  return (vreal)_mm512_mask_sqrt_ps((__m512)x, 0xffff, (__m512)x);
 #elif DR_SIMD_BYTES == 32 && defined(__AVX__)
   return (vreal)_mm256_sqrt_ps((__m256)x);
 #elif DR_SIMD_BYTES == 16 && defined(__SSE2__)
